@@ -1,0 +1,5 @@
+import sys
+
+from lamtrace.cli import main
+
+sys.exit(main())
