@@ -32,7 +32,7 @@ _LAZY = {
     "trace": "lamtrace.runtime.tracing",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", "instrument", "get_logger", "span", "trace"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from lamtrace.runtime.log import get_logger

@@ -17,7 +17,9 @@ class MissingExtraError(LamtraceError):
     """An optional dependency is not installed."""
 
     def __init__(self, extra: str, module: str) -> None:
-        super().__init__(f"this needs the '{extra}' extra ({module} is not installed): pip install 'lamtrace[{extra}]'")
+        super().__init__(
+            f"this needs the '{extra}' extra ({module} is not installed): pip install 'lamtrace[{extra}]'"
+        )
 
 
 class AWSError(LamtraceError):

@@ -53,7 +53,9 @@ DURATION_MS = "duration_ms"  # handler time measured by the wrapper
 REMAINING_MS = "remaining_ms"  # context.get_remaining_time_in_millis() at the end
 MAX_RSS_MB = "max_rss_mb"  # process memory high-water mark
 TRIGGER = "trigger"  # see TRIGGERS
-DELIVERY_KEY = "delivery_key"  # the event's own id, stable across redeliveries (SQS messageId, EventBridge id, ...)
+DELIVERY_KEY = (
+    "delivery_key"  # the event's own id, stable across redeliveries (SQS messageId, EventBridge id, ...)
+)
 DELIVERY_ATTEMPT = "delivery_attempt"  # 1-based; SQS ApproximateReceiveCount, else 1 when unknown
 BATCH_SIZE = "batch_size"  # number of records in a batched event
 

@@ -9,7 +9,18 @@ import sys
 import lamtrace
 from tests.conftest import REPO
 
-HEAVY = ("boto3", "botocore", "pandas", "numpy", "duckdb", "pyarrow", "aws_xray_sdk", "opentelemetry", "rich", "jinja2")
+HEAVY = (
+    "boto3",
+    "botocore",
+    "pandas",
+    "numpy",
+    "duckdb",
+    "pyarrow",
+    "aws_xray_sdk",
+    "opentelemetry",
+    "rich",
+    "jinja2",
+)
 
 
 def _modules_after(code: str) -> set[str]:
@@ -20,7 +31,11 @@ def _modules_after(code: str) -> set[str]:
 
 def _third_party(modules: set[str]) -> set[str]:
     stdlib = set(sys.stdlib_module_names)
-    return {m for m in modules if m.split(".")[0] not in stdlib and m.split(".")[0] not in ("lamtrace", "__main__")}
+    return {
+        m
+        for m in modules
+        if m.split(".")[0] not in stdlib and m.split(".")[0] not in ("lamtrace", "__main__")
+    }
 
 
 def test_import_lamtrace_loads_only_the_standard_library() -> None:
