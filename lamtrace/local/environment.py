@@ -125,22 +125,8 @@ class LocalEnvironment:
     def _spawn(self) -> None:
         cfg = self.config
         env = lambda_environment(
-            function_name=cfg.name,
-            version=cfg.version,
-            memory_mb=cfg.memory_mb,
-            handler=cfg.handler,
-            task_root=cfg.path,
-            runtime_api=self.server.address,
-            log_group=cfg.log_group,
-            log_stream=self.log_stream,
-            region=cfg.region,
-            init_type=self.init_type,
-            log_format=cfg.log_format,
-            log_level=cfg.log_level,
-            xray_daemon_address=cfg.xray_daemon_address,
-            python_path=cfg.python_path,
+            cfg, runtime_api=self.server.address, log_stream=self.log_stream, init_type=self.init_type
         )
-        env.update(cfg.env)
         if self.process:  # a new runtime in the same environment (after a timeout, crash or failed init)
             self.process.kill()
             self.server.reset()

@@ -12,10 +12,11 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from lamtrace.local.capture import OutputCapture
+from lamtrace.local.config import FunctionConfig
 
 PAGE_KB = 1024
 
@@ -26,52 +27,40 @@ def runtime_name() -> str:
 
 
 def lambda_environment(
-    *,
-    function_name: str,
-    version: str,
-    memory_mb: int,
-    handler: str,
-    task_root: str,
-    runtime_api: str,
-    log_group: str,
-    log_stream: str,
-    region: str,
-    init_type: str,
-    log_format: str,
-    log_level: str | None,
-    xray_daemon_address: str | None,
-    python_path: Sequence[str],
+    config: FunctionConfig, *, runtime_api: str, log_stream: str, init_type: str
 ) -> dict[str, str]:
-    """The environment variables of a Lambda Python execution environment (reserved names as Lambda sets them)."""
+    """The environment variables of a Lambda Python execution environment (reserved names as Lambda sets them),
+    then the function's own ``config.env``."""
     runtime_dir = str(Path(sys.executable).parent)
     env = {
         "PATH": f"{runtime_dir}:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
         "LANG": "en_US.UTF-8",
         "TZ": ":UTC",
-        "LAMBDA_TASK_ROOT": task_root,
+        "LAMBDA_TASK_ROOT": config.path,
         "LAMBDA_RUNTIME_DIR": runtime_dir,
-        "PYTHONPATH": os.pathsep.join([task_root, *python_path]),
-        "_HANDLER": handler,
+        "PYTHONPATH": os.pathsep.join([config.path, *config.python_path]),
+        "_HANDLER": config.handler,
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime_name()}",
         "AWS_LAMBDA_RUNTIME_API": runtime_api,
-        "AWS_LAMBDA_FUNCTION_NAME": function_name,
-        "AWS_LAMBDA_FUNCTION_VERSION": version,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
-        "AWS_LAMBDA_LOG_GROUP_NAME": log_group,
+        "AWS_LAMBDA_FUNCTION_NAME": config.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": config.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group,
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
         "AWS_LAMBDA_INITIALIZATION_TYPE": init_type,
-        "AWS_LAMBDA_LOG_FORMAT": log_format,
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
+        "AWS_LAMBDA_LOG_FORMAT": config.log_format,
+        "AWS_REGION": config.region,
+        "AWS_DEFAULT_REGION": config.region,
     }
-    if log_level and log_format == "JSON":
-        env["AWS_LAMBDA_LOG_LEVEL"] = log_level
-    if xray_daemon_address:
-        host, _, port = xray_daemon_address.rpartition(":")
-        env["AWS_XRAY_DAEMON_ADDRESS"] = xray_daemon_address
+    if config.log_level and config.log_format == "JSON":
+        env["AWS_LAMBDA_LOG_LEVEL"] = config.log_level
+    if config.xray_daemon_address:
+        host, _, port = config.xray_daemon_address.rpartition(":")
+        env["AWS_XRAY_DAEMON_ADDRESS"] = config.xray_daemon_address
         env["_AWS_XRAY_DAEMON_ADDRESS"] = host
         env["_AWS_XRAY_DAEMON_PORT"] = port
         env["AWS_XRAY_CONTEXT_MISSING"] = "LOG_ERROR"
+    env.update(config.env)
     return env
 
 

@@ -234,7 +234,7 @@ def _handler_class(server: RuntimeAPIServer) -> type[BaseHTTPRequestHandler]:
                 invocation.error = body
                 invocation.error_type = self.headers.get(ERROR_TYPE_HEADER)
                 invocation.xray_error_cause = self.headers.get(XRAY_CAUSE_HEADER)
-            self._send(HTTPStatus.ACCEPTED, b'{"status":"OK"}')
             invocation.done.set()
+            self._send(HTTPStatus.ACCEPTED, b'{"status":"OK"}')
 
     return Handler
