@@ -71,3 +71,38 @@ def hog(event, context):
 def partial(event, context):
     print("no newline", end="")
     return None
+
+
+def sqs_batch(event, context):
+    """Fails the records whose body says so (partial batch response), or the whole batch."""
+    failures = []
+    for record in event["Records"]:
+        body = json.loads(record["body"])
+        print("record", record["messageId"], "receive", record["attributes"]["ApproximateReceiveCount"])
+        if body.get("fail_batch"):
+            raise RuntimeError("batch failed")
+        if body.get("fail_until", 0) >= int(record["attributes"]["ApproximateReceiveCount"]):
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
+
+
+def flaky(event, context):
+    """Fails on its first `fail_times` runs in this environment (async retry tests)."""
+    global _runs
+    _runs = globals().get("_runs", 0) + 1
+    if _runs <= event.get("fail_times", 0):
+        raise RuntimeError(f"run {_runs} failed")
+    return {"runs": _runs}
+
+
+def traced(event, context):
+    """Records a subsegment with the real aws-xray-sdk (Lambda mode: it sends it to AWS_XRAY_DAEMON_ADDRESS)."""
+    from aws_xray_sdk.core import xray_recorder
+
+    with xray_recorder.in_subsegment("load-order") as subsegment:
+        subsegment.put_annotation("order_id", str(event.get("order_id")))
+        with xray_recorder.in_subsegment("inner"):
+            time.sleep(0.01)
+    if event.get("fail"):
+        raise KeyError("missing")
+    return "ok"
