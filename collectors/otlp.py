@@ -1,9 +1,9 @@
-"""OTLP/JSON trace export → raw trace documents (the shape is documented in docs/collectors.md).
+"""OTLP/JSON trace export → raw trace documents, one per span (the shape is documented in docs/collectors.md).
 
-Each span becomes one raw trace document: ``trace_id`` in X-Ray form (``1-<first 8 hex>-<last 24 hex>`` of the
-OTLP trace id), ``segment_id`` = the span id, and ``document`` = compact JSON text
-``{"otlp_span": {...span...}, "resource": {...}, "scope": {"name": ..., "version": ...}}`` where every attribute
-list (``[{"key": k, "value": {"stringValue": v}}]``) is flattened to a plain object ``{k: v}``.
+Each span becomes one raw trace document: ``trace_id`` in X-Ray form (``1-<first 8 hex>-<last 24 hex>`` of the OTLP
+trace id, as the AWS X-Ray propagator maps it), ``segment_id`` = the span id, and ``document`` = a complete one-span
+OTLP/JSON export ``{"resourceSpans": [{"resource": ..., "scopeSpans": [{"scope": ..., "spans": [span]}]}]}`` in compact
+JSON, so the analyzer's OTLP parser reads it like any export. Ids are normalised to lowercase hex.
 """
 
 from __future__ import annotations
@@ -14,43 +14,34 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-OTLP_DOCUMENT_KEY = "otlp_span"
-
 
 def resource_spans_documents(resource_spans: Any) -> Iterator[dict[str, Any]]:
     """The raw trace documents of one ``resourceSpans[]`` item (raises ValueError/KeyError/TypeError if malformed)."""
-    resource = flatten_attributes(resource_spans.get("resource", {}).get("attributes", []))
+    resource = resource_spans.get("resource", {})
     scopes = resource_spans.get("scopeSpans") or resource_spans.get("instrumentationLibrarySpans") or []
     for scope_spans in scopes:
         scope = scope_spans.get("scope") or scope_spans.get("instrumentationLibrary") or {}
-        scope_info = {"name": scope.get("name", ""), "version": scope.get("version", "")}
         for span in scope_spans.get("spans", []):
-            yield span_document(span, resource, scope_info)
+            yield span_document(span, resource, scope)
 
 
 def span_document(span: dict[str, Any], resource: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
-    """One OTLP span as a raw trace document."""
-    trace_hex = hex_id(span["traceId"], 16)
+    """One OTLP span as a raw trace document holding a one-span OTLP export."""
     span = dict(span)
-    span["traceId"], span["spanId"] = trace_hex, hex_id(span["spanId"], 8)
+    span["traceId"], span["spanId"] = hex_id(span["traceId"], 16), hex_id(span["spanId"], 8)
     if span.get("parentSpanId"):
         span["parentSpanId"] = hex_id(span["parentSpanId"], 8)
-    if "attributes" in span:
-        span["attributes"] = flatten_attributes(span["attributes"])
-    for key in ("events", "links"):
-        for item in span.get(key) or []:
-            if "attributes" in item:
-                item["attributes"] = flatten_attributes(item["attributes"])
-    document = {OTLP_DOCUMENT_KEY: span, "resource": resource, "scope": scope}
+    export = {"resourceSpans": [{"resource": resource, "scopeSpans": [{"scope": scope, "spans": [span]}]}]}
+    trace_hex = span["traceId"]
     return {
         "trace_id": f"1-{trace_hex[:8]}-{trace_hex[8:]}",
         "segment_id": span["spanId"],
-        "document": json.dumps(document, separators=(",", ":")),
+        "document": json.dumps(export, separators=(",", ":")),
     }
 
 
 def hex_id(value: str, size: int) -> str:
-    """An OTLP id as lowercase hex: OTLP/JSON writes hex, some tools write the protobuf-JSON base64 form."""
+    """An OTLP id of ``size`` bytes as lowercase hex: OTLP/JSON writes hex, protobuf-JSON tools write base64."""
     if len(value) == 2 * size:
         int(value, 16)  # ValueError when not hex
         return value.lower()
@@ -61,27 +52,3 @@ def hex_id(value: str, size: int) -> str:
     if len(raw) != size:
         raise ValueError(f"bad OTLP id {value!r}")
     return raw.hex()
-
-
-def flatten_attributes(attributes: list[dict[str, Any]]) -> dict[str, Any]:
-    """``[{"key": "a", "value": {"intValue": "3"}}]`` → ``{"a": 3}``."""
-    return {item["key"]: any_value(item.get("value") or {}) for item in attributes}
-
-
-def any_value(value: dict[str, Any]) -> Any:
-    """An OTLP ``AnyValue`` as a plain JSON value (``intValue`` strings become ints)."""
-    if "stringValue" in value:
-        return value["stringValue"]
-    if "intValue" in value:
-        return int(value["intValue"])
-    if "doubleValue" in value:
-        return float(value["doubleValue"])
-    if "boolValue" in value:
-        return bool(value["boolValue"])
-    if "arrayValue" in value:
-        return [any_value(v) for v in value["arrayValue"].get("values", [])]
-    if "kvlistValue" in value:
-        return flatten_attributes(value["kvlistValue"].get("values", []))
-    if "bytesValue" in value:
-        return value["bytesValue"]
-    return None

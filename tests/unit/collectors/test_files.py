@@ -147,17 +147,26 @@ def test_truncated_document_yields_what_precedes_and_counts_the_rest():
     assert stats.skipped == 1 and "rest of file not read" in stats.files[0].reasons[0]
 
 
-def test_otlp_spans_become_documents_in_the_documented_shape():
+def test_otlp_spans_become_one_span_exports():
     records, _ = read_all(FILES / "otlp-traces.json")
     first, second = (r for _, r in records)
     assert first["trace_id"] == "1-5b8efff7-98038103d269b633813fc60c"
     assert first["segment_id"] == "eee19b7ec3c1b174"
+    original = json.loads((FILES / "otlp-traces.json").read_text())["resourceSpans"][0]
     doc = json.loads(second["document"])
-    assert doc["otlp_span"]["parentSpanId"] == "eee19b7ec3c1b174"
-    assert doc["otlp_span"]["attributes"] == {"rpc.service": "DynamoDB", "http.status_code": 200}
-    assert doc["otlp_span"]["events"][0]["attributes"] == {"attempt": 1}
-    assert doc["resource"]["faas.max_memory"] == 134217728
-    assert doc["scope"] == {"name": "opentelemetry.instrumentation.aws_lambda", "version": "0.48b0"}
+    (resource_spans,) = doc["resourceSpans"]
+    assert resource_spans["resource"] == original["resource"]
+    (scope_spans,) = resource_spans["scopeSpans"]
+    assert scope_spans["scope"] == original["scopeSpans"][0]["scope"]
+    assert scope_spans["spans"] == [original["scopeSpans"][0]["spans"][1]]
+
+
+def test_otlp_documents_parse_with_the_analyzer():
+    otlp = pytest.importorskip("lamtrace.analysis.formats.otlp")
+    records, _ = read_all(FILES / "otlp-traces.json")
+    rows = [row for _, r in records for row in otlp.parse_export(r["document"])]
+    assert [row["segment_id"] for row in rows] == ["eee19b7ec3c1b174", "eee19b7ec3c1b175"]
+    assert {row["trace_id"] for row in rows} == {records[0][1]["trace_id"]}
 
 
 def test_otlp_base64_ids_are_converted_to_hex(tmp_path):
