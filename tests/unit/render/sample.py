@@ -59,7 +59,7 @@ _SAMPLE: dict[str, Any] = {
             "start_kind": "warm",
         }
     ],
-    "failures": [
+    "failed": [
         {
             "function": "orders-api",
             "request_id": "6795fe66-0f3d-4c6e-9d52-1d7c2f1a9b10",

@@ -1,0 +1,155 @@
+"""The HTML report: one self-contained file (CSS inline, plots embedded as data URIs, no scripts, fonts or links).
+
+Figures come from the report's plot methods (matplotlib); tables from ``to_dict()`` through :mod:`cells`, so the
+HTML shows the same figures as the terminal.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from lamtrace import __version__
+from lamtrace.render import cells
+
+TEMPLATES = Path(__file__).parent / "templates"
+NUMERIC_KEYS = ("attempt", "duration_ms")
+
+# plot id -> (section title, what the reader sees). The order is the page's order.
+PLOTS = {
+    "latency": (
+        "Latency: cold vs warm",
+        "Distribution and cumulative share of durations, cold starts apart.",
+    ),
+    "timeline": (
+        "Timeline and concurrency",
+        "Each row is one execution environment (log stream); the line is how many ran at once.",
+    ),
+    "failures": ("Failures and retries over time", "Errors, timeouts and retried attempts per time bucket."),
+    "xray": (
+        "Where time goes (X-Ray)",
+        "Initialization, invocation, overhead and downstream calls from traces.",
+    ),
+    "cost": ("Cost", "Estimated compute and request cost per function."),
+}
+
+
+def figure_data_uri(figure: Any) -> str:
+    """A matplotlib Figure as a ``data:image/svg+xml;base64,...`` URI (the figure is closed afterwards).
+
+    An ``<img>`` keeps each SVG's ids to itself, so several plots on one page cannot clash.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    try:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    except ImportError:  # pragma: no cover - matplotlib made the figure, so it is there
+        pass
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _function_table(
+    columns: Sequence[cells.Column], report: Mapping[str, Any], broken: set
+) -> dict[str, Any]:
+    rows = []
+    for name, row in cells.rows_with_total(report):
+        rows.append({"name": name, "cells": [cells.cell_for(c, name, row, broken) for c in columns]})
+    return {"headers": [c.header for c in columns], "rows": rows}
+
+
+def _summary(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    totals = report.get("totals") or {}
+    functions = report.get("functions", [])
+    if not totals and len(functions) == 1:
+        totals = functions[0]
+    attempts = totals.get("attempts")
+    cards = [
+        ("attempts", cells.fmt_count(attempts), ""),
+        ("invocations", cells.fmt_count(totals.get("invocations")), ""),
+    ]
+    for column in cells.INVOCATION_COLUMNS[2:6]:
+        text, level = column.cell(totals)
+        cards.append((column.header, text, level))
+    cards.append(
+        (
+            "p50 / p99 ms",
+            f"{cells.fmt_ms(cells.nested(totals, 'duration_ms', 'p50'))} / "
+            f"{cells.fmt_ms(cells.nested(totals, 'duration_ms', 'p99'))}",
+            "",
+        )
+    )
+    cost = cells.cost_usd(totals)
+    if cost is not None:
+        cards.append(("cost", cells.fmt_usd(cost), ""))
+    return cards
+
+
+def render_html(
+    report: Mapping[str, Any],
+    *,
+    figures: Mapping[str, Any] | None = None,
+    gate_results: Sequence[Any] = (),
+    title: str = "lamtrace report",
+) -> str:
+    """The whole page as a string. ``figures`` maps plot ids of ``PLOTS`` to matplotlib Figures (or None = no data)."""
+    figures = figures or {}
+    broken = cells.broken_cells(gate_results)
+    plots = []
+    for plot_id, (plot_title, caption) in PLOTS.items():
+        figure = figures.get(plot_id)
+        plots.append(
+            {
+                "id": plot_id,
+                "title": plot_title,
+                "caption": caption,
+                "src": figure_data_uri(figure) if figure is not None else None,
+            }
+        )
+    lists = [
+        {
+            "id": key,
+            "title": list_title,
+            "headers": [h for h, _, _ in cells.INVOCATION_LIST_COLUMNS],
+            "rows": [[fmt(row) for _, _, fmt in cells.INVOCATION_LIST_COLUMNS] for row in report[key]],
+            "failed": [row.get("outcome") not in (None, "success") for row in report[key]],
+            "text_columns": [
+                i for i, (_, k, _) in enumerate(cells.INVOCATION_LIST_COLUMNS) if k not in NUMERIC_KEYS
+            ],
+        }
+        for key, list_title in cells.TOP_LISTS
+        if report.get(key)
+    ]
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            title=title,
+            version=__version__,
+            window=report.get("window") or {},
+            summary=_summary(report),
+            invocations=_function_table(cells.INVOCATION_COLUMNS, report, broken),
+            latency=_function_table(cells.LATENCY_COLUMNS, report, broken),
+            plots=plots,
+            lists=lists,
+            coverage=cells.coverage_lines(report),
+            gates=[
+                {"text": r.describe(), "broken": r.broken, "unknown": r.value is None} for r in gate_results
+            ],
+        )
+    )

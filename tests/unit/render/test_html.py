@@ -1,0 +1,65 @@
+"""The HTML report: one self-contained page with the tables and the plots, and it renders in a real browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from lamtrace.analysis.gates import evaluate, parse_gates
+from lamtrace.render import render
+from lamtrace.render.html import PLOTS
+from tests.unit.render.html_checks import assert_self_contained, chromium, ink_fraction, screenshot
+from tests.unit.render.sample import sample_report
+
+matplotlib.use("Agg")
+
+
+def _figures() -> dict:
+    import matplotlib.pyplot as plt
+
+    figures = {}
+    for i, plot_id in enumerate(("latency", "timeline", "failures")):
+        figure, axes = plt.subplots(figsize=(8, 3))
+        axes.plot([0, 1, 2, 3], [i, 3, 1, 4], label=plot_id)
+        axes.legend()
+        figures[plot_id] = figure
+    figures["xray"] = None  # no traces: the section says so
+    return figures
+
+
+def test_page_is_self_contained_with_every_section() -> None:
+    html = render(sample_report(), "html", figures=_figures())
+    page = assert_self_contained(html)
+    expected = {"summary", "invocations", "latency-table", "slowest", "failed", "coverage"}
+    expected |= {f"plot-{plot_id}" for plot_id in PLOTS}
+    assert expected <= page.ids
+    assert len(page.images) == 3
+    assert all(src.startswith("data:image/svg+xml;base64,") for src in page.images)
+    assert html.count("No data for this plot in the input.") == 2  # xray (None) and cost (not given)
+
+
+def test_text_is_escaped() -> None:
+    report = sample_report()
+    report["functions"][0]["function"] = "<script>alert(1)</script>"
+    html = render(report, "html")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_gate_results_are_on_the_page() -> None:
+    report = sample_report()
+    html = render(report, "html", gate_results=evaluate(parse_gates("p99>800ms"), report))
+    assert 'id="gates"' in html
+    assert "orders-api: p99 = 912.3 ms breaks p99&gt;800ms" in html
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+def test_renders_in_headless_chromium(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render(sample_report(), "html", figures=_figures()), encoding="utf-8")
+    png = tmp_path / "shot.png"
+    screenshot(page, png, height=1600)
+    assert png.stat().st_size > 10_000
+    assert ink_fraction(png) > 0.02
