@@ -3,7 +3,7 @@
 The layer uses the ``python/`` layout AWS documents: Lambda unpacks layers into ``/opt``, and ``/opt/python`` is on
 the Python runtime's ``sys.path``. What goes in:
 
-* lamtrace's package **without** its offline parts (``analysis``, ``cli``, ``local``, ``ship``): a function only
+* lamtrace's package **without** its offline parts (``analysis``, ``cli``, ``local``, ``render``, ``ship``): a function only
   needs the wrapper, logger, tracing backends and the record schema, all standard library. The offline parts need
   pandas/DuckDB/boto3 and are never imported from a function, so shipping them would only add bytes.
 * a ``lamtrace-<version>.dist-info`` so ``importlib.metadata.version("lamtrace")`` works inside the function;
@@ -48,7 +48,7 @@ RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
 )
 # Offline parts of the lamtrace package that a function never imports.
-LEFT_OUT_OF_LAYER = frozenset({"analysis", "cli", "local", "ship", "__main__.py"})
+LEFT_OUT_OF_LAYER = frozenset({"analysis", "cli", "local", "render", "ship", "__main__.py"})
 ZIPPED_LIMIT = 50 * 1024 * 1024  # direct upload of a layer or function zip
 UNZIPPED_LIMIT = 250 * 1024 * 1024  # function code plus all its layers, unpacked
 DESCRIPTION_PREFIX = "lamtrace "  # layer version descriptions start with this; `lamtrace doctor` looks for it
