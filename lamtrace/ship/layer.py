@@ -3,9 +3,11 @@
 The layer uses the ``python/`` layout AWS documents: Lambda unpacks layers into ``/opt``, and ``/opt/python`` is on
 the Python runtime's ``sys.path``. What goes in:
 
-* lamtrace's package **without** its offline parts (``analysis``, ``cli``, ``local``, ``render``, ``ship``): a function only
-  needs the wrapper, logger, tracing backends and the record schema, all standard library. The offline parts need
-  pandas/DuckDB/boto3 and are never imported from a function, so shipping them would only add bytes.
+* lamtrace's in-function code only (``IN_LAYER``: the package's ``__init__``, ``records``, ``errors`` and
+  ``runtime/``, all standard library). The offline parts (analysis, collectors, CLI, renderers, local emulator,
+  this builder) need pandas/DuckDB/boto3/rich and are never imported from a function, so shipping them would only
+  add bytes. An allowlist, so a new offline sub-package stays out without anyone remembering to exclude it; a test
+  imports every shipped module with only the layer on the path.
 * a ``lamtrace-<version>.dist-info`` so ``importlib.metadata.version("lamtrace")`` works inside the function;
 * with ``extras``, manylinux wheels for the target Python and architecture, installed by pip into ``python/``.
   Distributions the Lambda Python runtime already provides (boto3, botocore and their dependencies) are left out
@@ -47,8 +49,8 @@ EXTRA_REQUIREMENTS: dict[str, tuple[str, ...]] = {
 RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
 )
-# Offline parts of the lamtrace package that a function never imports.
-LEFT_OUT_OF_LAYER = frozenset({"analysis", "cli", "local", "render", "ship", "__main__.py"})
+# The parts of the lamtrace package a function imports (DESIGN: everything in-function lives in runtime/).
+IN_LAYER = frozenset({"__init__.py", "py.typed", "records.py", "errors.py", "runtime"})
 ZIPPED_LIMIT = 50 * 1024 * 1024  # direct upload of a layer or function zip
 UNZIPPED_LIMIT = 250 * 1024 * 1024  # function code plus all its layers, unpacked
 DESCRIPTION_PREFIX = "lamtrace "  # layer version descriptions start with this; `lamtrace doctor` looks for it
@@ -127,7 +129,7 @@ def core_entries() -> dict[str, Path | bytes]:
     entries: dict[str, Path | bytes] = {}
     for path in package.rglob("*"):
         rel = path.relative_to(package)
-        if not path.is_file() or _skip(rel) or rel.parts[0] in LEFT_OUT_OF_LAYER:
+        if not path.is_file() or _skip(rel) or rel.parts[0] not in IN_LAYER:
             continue
         entries[f"lamtrace/{rel.as_posix()}"] = path
     entries.update(_dist_info(entries))

@@ -17,7 +17,7 @@ from lamtrace.cli import main
 from lamtrace.errors import LamtraceError
 from lamtrace.ship.layer import (
     EXTRA_REQUIREMENTS,
-    LEFT_OUT_OF_LAYER,
+    IN_LAYER,
     LayerBuild,
     build_layer,
     installed_entries,
@@ -38,7 +38,8 @@ def test_core_layer_has_the_python_layout_and_only_in_function_code(core_zip: La
     assert "python/lamtrace/records.py" in names
     assert all(name.startswith("python/") for name in names)
     package_parts = {name.split("/")[2] for name in names if name.startswith("python/lamtrace/")}
-    assert not package_parts & LEFT_OUT_OF_LAYER
+    assert package_parts <= IN_LAYER | {""}
+    assert not {"analysis", "cli", "local", "render", "ship", "__main__.py"} & package_parts
     assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
 
 
@@ -47,7 +48,7 @@ def test_every_in_function_module_of_the_package_is_shipped(core_zip: LayerBuild
     wanted = {
         f"python/lamtrace/{p.relative_to(package).as_posix()}"
         for p in package.rglob("*.py")
-        if p.relative_to(package).parts[0] not in LEFT_OUT_OF_LAYER
+        if p.relative_to(package).parts[0] in IN_LAYER
     }
     with zipfile.ZipFile(core_zip.path) as archive:
         assert wanted <= set(archive.namelist())
