@@ -28,6 +28,7 @@ class InitPhase:
     ended: float
     output: list[LogLine]
     error: dict[str, Any] | None = None
+    max_memory_mb: int = 0  # peak memory of a failed init's runtime
 
     @property
     def ms(self) -> float:
@@ -209,7 +210,7 @@ def build_result(
         failed = m.inits[-1][1]
         error = {k: v for k, v in (failed.error or {}).items() if k != "status"}
         status, report_status, error_type = "init_error", "error", error.get("errorType")
-        duration_ms, max_memory, extra = failed.ms, 0, []
+        duration_ms, max_memory, extra = failed.ms, failed.max_memory_mb, []
     else:
         status, report_status, error, error_type, duration_ms, max_memory, extra = _outcome(
             m, fmt, config.memory_mb

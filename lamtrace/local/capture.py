@@ -88,6 +88,7 @@ class OutputCapture:
             for key, _ in self._selector.select(timeout=0.5):
                 with self._lock:
                     self._read(key.fd)
+        self._selector.close()
 
     def _read(self, fd: int) -> None:
         """Read what is available on ``fd`` (caller holds the lock)."""

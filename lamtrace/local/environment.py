@@ -21,6 +21,7 @@ from typing import Any
 
 from lamtrace.local import platform
 from lamtrace.local.attempt import (
+    ON_DEMAND,
     InitPhase,
     InvocationResult,
     Measured,
@@ -34,7 +35,6 @@ from lamtrace.local.process import RuntimeProcess, lambda_environment, runtime_n
 from lamtrace.local.runtime_api import Invocation, RuntimeAPIServer
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of on-demand environments
-ON_DEMAND = "on-demand"
 PROVISIONED = "provisioned-concurrency"
 
 __all__ = ["LocalEnvironment", "InvocationResult", "new_log_stream", "ON_DEMAND", "PROVISIONED"]
@@ -127,6 +127,7 @@ class LocalEnvironment:
         else:
             return InitPhase(began, server.first_poll_at or time.time(), process.output.drain())
         ended = time.time()
+        peak_mb = process.memory_mb() or 0
         if server.init_error:  # awslambdaric exits right after posting it: let it finish writing
             process.wait_exit(1.0)
             error = decode_error(server.init_error.body, server.init_error.error_type)
@@ -139,7 +140,7 @@ class LocalEnvironment:
             error = {"errorType": "Runtime.Unknown", "errorMessage": "init timed out", "status": "timeout"}
         process.kill()
         process.output.wait_closed(1.0)
-        return InitPhase(began, ended, process.output.drain(flush_partial=True), error)
+        return InitPhase(began, ended, process.output.drain(flush_partial=True), error, peak_mb)
 
     def _cold_inits(self, m: Measured) -> bool:
         """Run init for a cold attempt (twice when it fails the first time, as Lambda does); True when it worked."""
