@@ -8,13 +8,17 @@ backs off and rate-limits itself on throttling.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from lamtrace.errors import AWSError, MissingExtraError
 
 DEFAULT_MAX_ATTEMPTS = 10
+THROTTLE_RETRIES = 6  # our own retries once botocore's adaptive retries gave up on throttling
+THROTTLE_BACKOFF_S = 1.0  # first wait; doubles per retry, with jitter
 THROTTLING_CODES = frozenset(
     {
         "ThrottlingException",
@@ -52,13 +56,19 @@ def session(profile: str | None = None, region: str | None = None) -> Any:
 
 
 def client(
-    service: str, boto_session: Any = None, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, pool: int = 10
+    service: str,
+    boto_session: Any = None,
+    *,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    retry_mode: str = "adaptive",
+    pool: int = 10,
 ) -> Any:
-    """A client for ``service`` with adaptive retries and a connection pool sized for parallel pulls."""
+    """A client for ``service`` retrying in botocore's ``retry_mode`` (``max_attempts`` retries after the first
+    call) with a connection pool sized for parallel pulls."""
     from botocore.config import Config
 
     boto_session = boto_session or session()
-    config = Config(retries={"mode": "adaptive", "max_attempts": max_attempts}, max_pool_connections=pool)
+    config = Config(retries={"mode": retry_mode, "max_attempts": max_attempts}, max_pool_connections=pool)
     with aws_errors(f"create a {service} client"):
         return boto_session.client(service, config=config)
 
@@ -127,3 +137,29 @@ def client_error(
             f"AWS kept throttling after retries: cannot {action} ({code}); try again or use fewer --workers"
         )
     return AWSError(f"cannot {action}: {code or 'error'}: {message}")
+
+
+def call(
+    method: Callable[..., Any],
+    request: dict[str, Any],
+    *,
+    action: str,
+    iam_action: str | None = None,
+    not_found: str | None = None,
+    on_throttle: Callable[[], None] | None = None,
+) -> Any:
+    """``method(**request)``; throttling that outlasts botocore's retries is waited out here (exponential backoff
+    with jitter, ``THROTTLE_RETRIES`` times); every other error becomes an ``AWSError`` (see ``aws_errors``)."""
+    import botocore.exceptions
+
+    for attempt in range(THROTTLE_RETRIES + 1):
+        with aws_errors(action, iam_action, not_found):
+            try:
+                return method(**request)
+            except botocore.exceptions.ClientError as exc:
+                if not is_throttling(exc) or attempt == THROTTLE_RETRIES:
+                    raise
+        if on_throttle is not None:
+            on_throttle()
+        time.sleep(THROTTLE_BACKOFF_S * (2**attempt) * (0.5 + random.random() / 2))
+    raise AssertionError("unreachable")  # pragma: no cover
