@@ -39,6 +39,11 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         help="also ship boto3/botocore and their dependencies, which the Lambda runtime already has",
     )
     build.add_argument(
+        "--compile",
+        action="store_true",
+        help="add reproducible .pyc files (run the build on the target Python): no per-cold-start compile in /opt",
+    )
+    build.add_argument(
         "--layer-name", default="lamtrace", help="layer name used in the printed publish command"
     )
     build.set_defaults(func=_build)
@@ -62,8 +67,10 @@ def _build(args: argparse.Namespace) -> int:
         extras=args.extras,
         include_runtime_provided=args.include_runtime_provided,
         epoch=epoch,
+        bytecode=args.compile,
     )
-    print(f"wrote {build.path} ({build.runtime}, {build.arch}, {'+'.join(build.extras) or 'core only'})")
+    pyc = ", with .pyc" if args.compile else ""
+    print(f"wrote {build.path} ({build.runtime}, {build.arch}, {'+'.join(build.extras) or 'core only'}{pyc})")
     print(f"  sha256    {build.sha256}")
     print(f"  files     {build.files}")
     print(
@@ -76,6 +83,10 @@ def _build(args: argparse.Namespace) -> int:
     print("  packages  " + ", ".join(f"{name} {version}" for name, version in build.packages.items()))
     if build.left_out:
         print("  left out  " + ", ".join(build.left_out) + " (the Lambda Python runtime provides them)")
+    if build.not_compiled:
+        print(
+            f"  source    {len(build.not_compiled)} files did not compile for {build.runtime} and ship as source only"
+        )
     for problem in build.problems():
         print(f"  problem   {problem}")
     print("publish it with:")

@@ -13,9 +13,10 @@ the Python runtime's ``sys.path``. What goes in:
   Distributions the Lambda Python runtime already provides (boto3, botocore and their dependencies) are left out
   unless asked for: botocore alone is ~30 MB unzipped.
 
-No ``.pyc`` files: ``/opt`` is read-only in Lambda so Python compiles the layer's modules in memory at each cold
-start, but pyc bytes are not reliably reproducible and must match the target interpreter exactly; keeping sources
-only makes the zip a pure function of its inputs.
+No ``.pyc`` files by default: ``/opt`` is read-only in Lambda so Python then compiles the layer's modules in memory
+at each cold start, but a default build stays a pure function of its inputs, whatever Python runs the build. With
+``bytecode=True`` (``--compile``) the build must run on the target Python and adds reproducible unchecked-hash
+``.pyc`` files (see ``bytecode``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import lamtrace
 from lamtrace.errors import LamtraceError
+from lamtrace.ship.bytecode import check_interpreter, compile_entries
 from lamtrace.ship.reproducible_zip import ZIP_EPOCH, write_zip
 
 ARCHITECTURES = {"x86_64": "x86_64", "arm64": "aarch64"}  # Lambda name -> manylinux name
@@ -70,6 +72,7 @@ class LayerBuild:
     files: int
     packages: dict[str, str]  # distribution name -> version, lamtrace included
     left_out: list[str] = field(default_factory=list)  # runtime-provided distributions not shipped
+    not_compiled: list[str] = field(default_factory=list)  # with bytecode: sources that did not compile
 
     @property
     def runtime(self) -> str:
@@ -237,6 +240,7 @@ def build_layer(
     include_runtime_provided: bool = False,
     epoch: int = ZIP_EPOCH,
     pip_args: Iterable[str] = (),
+    bytecode: bool = False,
 ) -> LayerBuild:
     """Build the layer zip at ``output`` and describe it.
 
@@ -253,6 +257,8 @@ def build_layer(
     unknown = [extra for extra in extras if extra not in EXTRA_REQUIREMENTS]
     if unknown:
         raise LamtraceError(f"unknown extra {unknown[0]!r}; choose from {', '.join(EXTRA_REQUIREMENTS)}")
+    if bytecode:
+        check_interpreter(python)
     entries = core_entries()
     packages = {"lamtrace": lamtrace.__version__}
     left_out: list[str] = []
@@ -267,6 +273,10 @@ def build_layer(
                 raise LamtraceError(f"an extra installs files lamtrace ships itself: {', '.join(clash[:3])}")
             entries.update(installed)
             packages.update(found)
+        not_compiled: list[str] = []
+        if bytecode:
+            compiled, not_compiled = compile_entries(entries)
+            entries.update(compiled)
         output.parent.mkdir(parents=True, exist_ok=True)
         write_zip(output, entries, epoch=epoch)
         unzipped = sum(len(v) if isinstance(v, bytes) else v.stat().st_size for v in entries.values())
@@ -282,4 +292,5 @@ def build_layer(
         files=len(entries),
         packages=dict(sorted(packages.items())),
         left_out=left_out,
+        not_compiled=not_compiled,
     )

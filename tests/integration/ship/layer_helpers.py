@@ -25,12 +25,13 @@ def unpack(layer_zip: Path, opt: Path) -> Path:
 def run_isolated(code: str, path: list[Path]) -> dict:
     """Run ``code`` in a fresh interpreter whose sys.path is the standard library plus ``path`` only.
 
-    ``-I -S``: no PYTHONPATH, no user or site packages (so no editable install of lamtrace either).
+    ``-I -S``: no PYTHONPATH, no user or site packages (so no editable install of lamtrace either); ``-B``: no
+    ``__pycache__`` written, as in Lambda's read-only ``/opt``.
     The code must print one JSON object as its last line.
     """
     prelude = f"import sys\nsys.path[:0] = {[str(p) for p in path]!r}\n"
     out = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", prelude + code], capture_output=True, text=True, timeout=120
+        [sys.executable, "-I", "-S", "-B", "-c", prelude + code], capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
