@@ -15,6 +15,11 @@ from lamtrace.errors import AWSError, MissingExtraError
 from lamtrace.ship.checks import run_checks
 from lamtrace.ship.facts import FAIL, OK, WARN, Finding, FunctionFacts
 
+PERMISSIONS_NOTE = (
+    "role permissions are judged by lamtrace from the role's own policies and boundary (Allow/Deny, wildcards); "
+    "conditions, SCPs and resource policies are not evaluated"
+)
+
 
 @dataclass
 class Diagnosis:
@@ -39,6 +44,7 @@ class Diagnosis:
             "function_arn": self.function_arn,
             "counts": self.counts(),
             "findings": [f.to_dict() for f in self.findings],
+            "notes": [PERMISSIONS_NOTE],
         }
 
     def render(self, fmt: str = "text") -> str:
@@ -51,8 +57,8 @@ class Diagnosis:
             lines.append(f"  {f.status:<4}  {f.check:<{width}}  {f.message}")
             if f.fix and f.status != OK:
                 lines.append(f"        {'':<{width}}  fix: {f.fix}")
-        counts = self.counts()
-        lines.append(", ".join(f"{n} {status}" for status, n in counts.items()))
+        lines.append(f"note: {PERMISSIONS_NOTE}")
+        lines.append(", ".join(f"{n} {status}" for status, n in self.counts().items()))
         return "\n".join(lines)
 
 

@@ -122,6 +122,7 @@ def test_a_well_set_up_function_passes(aws: dict, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert report["function_arn"].endswith(":function:orders")
     assert report["counts"]["fail"] == 0
+    assert "conditions" in report["notes"][0]
     assert {f["check"] for f in report["findings"]} >= {"tracing", "role: logs", "lamtrace layer"}
 
 
@@ -141,6 +142,7 @@ def test_a_badly_set_up_function_fails_with_fixes(aws: dict, capsys) -> None:
     assert "fix: lamtrace layer build --python 3.12 --arch x86_64" in out
     assert "fix: aws lambda delete-function-concurrency --function-name bare" in out
     assert lines[-1].endswith("fail") and "warn" in lines[-1]
+    assert lines[-2].startswith("note: role permissions are judged by lamtrace")
 
 
 def test_custom_log_group_and_wrong_grant(aws: dict) -> None:

@@ -14,6 +14,7 @@ import pytest
 import lamtrace
 from lamtrace import records
 from lamtrace.ship.layer import build_layer
+from tests.conftest import REPO
 from tests.integration.ship.layer_helpers import unpack
 
 pytest.importorskip("awslambdaric")
@@ -48,6 +49,22 @@ def handler(event, context):
         raise ValueError("bad order")
     return {"ok": True}
 """
+
+
+def markers(result) -> list[dict]:
+    """lamtrace records among the function's output lines (a JSON object, possibly after a runtime prefix)."""
+    parsed = []
+    for line in result.output_lines:
+        start = line.find("{")
+        try:
+            record = json.loads(line[start:]) if start >= 0 else None
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get(records.MESSAGE), dict):
+            record = {**record, **record[records.MESSAGE]}  # a record nested by Lambda's JSON log format
+        if isinstance(record, dict) and record.get(records.SCHEMA_KEY) == records.SCHEMA_VERSION:
+            parsed.append(record)
+    return parsed
 
 
 @pytest.fixture(scope="module")
@@ -90,21 +107,31 @@ def test_instrumented_handler_from_the_layer_prints_lamtrace_records(layer_dir: 
     assert ok.status == "success" and ok.payload == {"ok": True}
     assert failed.status == "error" and failed.error_type == "ValueError"
 
-    def markers(result) -> list[dict]:
-        parsed = []
-        for line in result.output_lines:
-            start = line.find("{")
-            try:
-                record = json.loads(line[start:]) if start >= 0 else None
-            except ValueError:
-                continue
-            if isinstance(record, dict) and record.get(records.SCHEMA_KEY) == records.SCHEMA_VERSION:
-                parsed.append(record)
-        return parsed
-
     ends = [r for r in markers(ok) if r.get(records.MARKER_KEY) == records.INVOCATION_END]
     assert len(ends) == 1 and ends[0][records.OUTCOME] == "success"
     assert any(r.get(records.MESSAGE) == "order received" for r in markers(ok))
     failed_ends = [r for r in markers(failed) if r.get(records.MARKER_KEY) == records.INVOCATION_END]
     assert len(failed_ends) == 1 and failed_ends[0][records.OUTCOME] == "error"
     assert failed_ends[0][records.ERROR_TYPE] == "ValueError"
+
+
+@pytest.mark.parametrize("log_format", ["JSON", "Text"])
+def test_the_deploy_examples_function_runs_with_the_layer(
+    layer_dir: Path, tmp_path: Path, log_format: str
+) -> None:
+    pytest.importorskip("lamtrace.runtime.wrapper", reason="the wrapper has not landed yet")
+    from cfnlint.decode import decode_str
+
+    template, _ = decode_str((REPO / "examples" / "deploy" / "template.yaml").read_text())
+    code = template["Resources"]["Function"]["Properties"]["Code"]["ZipFile"]
+    task = tmp_path / "task"
+    task.mkdir()
+    (task / "index.py").write_text(code)  # CloudFormation stores inline code as index.py
+    config = FunctionConfig(
+        handler="index.handler", path=task, python_path=[str(layer_dir)], log_format=log_format, memory_mb=512
+    )
+    with LocalEnvironment(config) as env:
+        result = env.invoke({"id": 7})
+    assert result.status == "success" and result.payload == {"ok": True}
+    ends = [r for r in markers(result) if r.get(records.MARKER_KEY) == records.INVOCATION_END]
+    assert len(ends) == 1 and ends[0][records.OUTCOME] == "success"
