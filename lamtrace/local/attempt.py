@@ -94,8 +94,13 @@ class InvocationResult:
 
     @property
     def payload(self) -> Any:
-        """The response decoded from JSON (None when the invocation failed)."""
-        return json.loads(self.response) if self.response else None
+        """The response decoded from JSON; the raw bytes when it is not JSON; None when the invocation failed."""
+        if not self.response:
+            return None
+        try:
+            return json.loads(self.response)
+        except ValueError:
+            return self.response
 
 
 def decode_error(body: bytes, header_type: str | None = None) -> dict[str, Any]:

@@ -45,6 +45,8 @@ class FunctionConfig:
         if "." not in self.handler:
             raise InputError(f"handler must be MODULE.FUNCTION, got {self.handler!r}")
         self.path = str(Path(self.path).resolve())
+        if not Path(self.path).is_dir():
+            raise InputError(f"task root {self.path} is not a directory")
         if self.name is None:
             self.name = re.sub(r"[^A-Za-z0-9_-]", "-", self.handler.split(".")[0])[:64]
         if not _NAME.match(self.name):

@@ -16,7 +16,8 @@
       jobs: {function: worker, batch_size: 5, visibility_timeout_s: 30, max_receive_count: 3,
              report_batch_item_failures: true}
     traffic:                    # steps, in order
-      - {invoke: orders, count: 20, concurrency: 2, rate: 10, event: {...}}   # or events: [...] (cycled)
+      - {invoke: orders, count: 20, concurrency: 2, rate: 10, event: {...}}   # or events: [...] (cycled);
+                                                                            # rate: starts per real second
       - {invoke: orders, invocation_type: Event, qualifier: live, events: [...]}
       - {wait: 900}             # Lambda seconds
       - {send: jobs, messages: [...]}
@@ -127,7 +128,7 @@ def _invoke_step(service: LocalLambda, step: dict[str, Any]) -> None:
     name = step["invoke"]
     events = step.get("events") or [step.get("event", {})]
     count = int(step.get("count", len(events)))
-    gap_s = service.time_scale / float(step["rate"]) if step.get("rate") else 0.0
+    gap_s = 1.0 / float(step["rate"]) if step.get("rate") else 0.0  # real time, like handler durations
     invocation_type = step.get("invocation_type", "RequestResponse")
 
     def one(i: int) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from lamtrace.local.environment import PROVISIONED, LocalEnvironment
 from tests.unit.local import real_formats as rf
 
@@ -169,3 +171,14 @@ def test_json_log_format():
     report = json.loads(result.events[-1].message)["record"]
     assert report["status"] == "error" and report["errorType"] == "ValueError"
     assert report["metrics"]["initDurationMs"] > 0 and report["tracing"]["value"] == TRACE
+
+
+def test_bytes_response_and_missing_task_root(tmp_path):
+    from lamtrace.errors import InputError
+
+    with pytest.raises(InputError, match="not a directory"):
+        LocalEnvironment(handler="x.y", path=tmp_path / "missing")
+    (tmp_path / "raw.py").write_text("def handler(event, context):\n    return b'\\x00binary'\n")
+    with LocalEnvironment(handler="raw.handler", path=tmp_path) as env:
+        result = env.invoke({})
+    assert result.status == "success" and result.payload == b"\x00binary"
