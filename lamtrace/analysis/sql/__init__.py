@@ -1,0 +1,1 @@
+"""The analyzer's SQL: generated from the pure parsers' specs and run by DuckDB."""
