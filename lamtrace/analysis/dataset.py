@@ -1,0 +1,157 @@
+"""``load()``: the analyzer's entry point for notebooks and the CLI — inputs in, a :class:`Dataset` out.
+
+(Not named ``load.py``: a submodule named like the function would shadow it on the package.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lamtrace.analysis import engine
+from lamtrace.analysis.sources import EventSources, expand_paths
+from lamtrace.errors import InputError
+
+
+@dataclass
+class Dataset:
+    """Loaded telemetry: one row per invocation attempt, the trace segments, and what the input covered.
+
+    ``invocations`` and ``segments`` follow docs/schema.md; ``coverage`` counts events parsed and unparsed by
+    kind, duplicates dropped, malformed lines, attempts with and without REPORT, app logs and traces.
+    """
+
+    invocations: pd.DataFrame
+    segments: pd.DataFrame
+    coverage: dict[str, Any] = field(default_factory=dict)
+
+    def report(self, **options: Any) -> Any:
+        """The report over this dataset (``lamtrace.analysis.report.build_report``)."""
+        from lamtrace.analysis.report import build_report
+
+        return build_report(self, **options)
+
+    def __repr__(self) -> str:
+        return f"<Dataset: {len(self.invocations)} attempts, {len(self.segments)} segments>"
+
+
+def load(
+    logs: Any = None,
+    traces: Any = None,
+    since: Any = None,
+    until: Any = None,
+    function: str | Iterable[str] | None = None,
+    *,
+    memory_limit: str = engine.DEFAULT_MEMORY_LIMIT,
+    threads: int | None = None,
+) -> Dataset:
+    """Load raw log events (and trace documents) into a :class:`Dataset`.
+
+    ``logs``: a path, glob or directory of raw-event JSON lines (``.jsonl[.gz]``) or Parquet files, a list of
+    those, or an iterable of raw-event dicts. A directory holding ``logs/`` and ``traces/`` folders (the output
+    of ``lamtrace local``) supplies both. ``traces``: the same for raw trace documents. ``since``/``until``
+    (datetime, ISO string or epoch ms) keep attempts that started in ``[since, until)``; ``function`` keeps one
+    function (or several).
+
+    >>> ds = load(logs="out/")                     # doctest: +SKIP
+    >>> ds.invocations.groupby("outcome").size()   # doctest: +SKIP
+    """
+    logs, traces = _split_run_directory(logs, traces)
+    if logs is None and traces is None:
+        raise InputError("nothing to load: pass logs=... and/or traces=...")
+    sources = EventSources()
+    sources.add(logs)
+    con = engine.connect(memory_limit, threads)
+    try:
+        engine.parse_events(con, sources)
+        attempts = engine.build_attempts(con, _where(since, until, function))
+        coverage = engine.coverage(con, sources, attempts)
+    finally:
+        con.close()
+    segments, attempts, trace_coverage = _join_traces(traces, attempts)
+    coverage["traces"] = trace_coverage
+    return Dataset(invocations=attempts, segments=segments, coverage=coverage)
+
+
+def _split_run_directory(logs: Any, traces: Any) -> tuple[Any, Any]:
+    """``logs=DIR`` where DIR has ``logs/`` (and ``traces/``) subfolders: use them."""
+    if isinstance(logs, (str, os.PathLike)) and Path(logs).is_dir() and (Path(logs) / "logs").is_dir():
+        root = Path(logs)
+        if traces is None and (root / "traces").is_dir():
+            traces = str(root / "traces")
+        logs = str(root / "logs")
+    return logs, traces
+
+
+def _join_traces(traces: Any, attempts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Segment table and trace-derived columns from ``lamtrace.analysis.traces`` (empty if it is not there)."""
+    try:
+        trace_module = importlib.import_module("lamtrace.analysis.traces")
+    except ModuleNotFoundError:
+        return pd.DataFrame(), attempts, {"available": False}
+    documents = _trace_documents(traces)
+    segments = trace_module.segment_rows(documents)
+    joined, counts = trace_module.join(attempts, segments)
+    return segments, joined, {"available": True, **counts}
+
+
+def _trace_documents(traces: Any) -> Iterable[dict[str, Any]]:
+    if traces is None:
+        return []
+    if isinstance(traces, (str, os.PathLike)) or (
+        isinstance(traces, (list, tuple)) and all(isinstance(t, (str, os.PathLike)) for t in traces)
+    ):
+        specs = [traces] if isinstance(traces, (str, os.PathLike)) else list(traces)
+        return _read_trace_files([p for spec in specs for p in expand_paths(spec)])
+    return traces
+
+
+def _read_trace_files(paths: list[str]) -> Iterable[dict[str, Any]]:
+    import gzip
+    import json
+
+    for path in paths:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except ValueError:
+                        continue
+
+
+def _where(since: Any, until: Any, function: str | Iterable[str] | None) -> str:
+    clauses = ["true"]
+    if since is not None:
+        clauses.append(f"start_time >= {_epoch_ms(since)}")
+    if until is not None:
+        clauses.append(f"start_time < {_epoch_ms(until)}")
+    if function is not None:
+        names = [function] if isinstance(function, str) else list(function)
+        quoted = ", ".join("'" + n.replace("'", "''") + "'" for n in names)
+        clauses.append(f"function IN ({quoted})")
+    return " AND ".join(clauses)
+
+
+def _epoch_ms(value: Any) -> int:
+    """Epoch milliseconds from an int (ms), a datetime (naive = UTC) or an ISO-8601 string."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise InputError(f"not a time: {value!r} (use ISO 8601, e.g. 2026-11-28T10:00:00Z)") from error
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return int(value.timestamp() * 1000)
+    raise InputError(f"not a time: {value!r}")

@@ -1,0 +1,158 @@
+"""Run the analysis in DuckDB: raw events → parsed events (deduplicated) → invocation attempts, plus coverage.
+
+One in-process DuckDB connection per analysis, with a memory limit and a spill directory, so memory stays bounded
+as the input grows; pandas only sees the result (one row per attempt).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from lamtrace.analysis.formats.fields import KINDS, PLATFORM_KINDS
+from lamtrace.analysis.sources import EventSources
+from lamtrace.analysis.sql.attempts import FINAL, STEPS
+from lamtrace.analysis.sql.classify import classify_sql
+
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+# contract dtypes of the log-derived columns (docs/schema.md)
+DTYPES = {
+    "function": "string",
+    "log_group": "string",
+    "log_stream": "string",
+    "version": "string",
+    "request_id": "string",
+    "attempt": "int64",
+    "duration_ms": "float64",
+    "billed_ms": "float64",
+    "memory_mb": "Int64",
+    "max_memory_mb": "Int64",
+    "init_ms": "float64",
+    "restore_ms": "float64",
+    "billed_restore_ms": "float64",
+    "cold_start": "bool",
+    "start_kind": "string",
+    "outcome": "string",
+    "error_type": "string",
+    "error_message": "string",
+    "trace_id": "string",
+    "sampled": "boolean",
+    "trigger": "string",
+    "delivery_key": "string",
+    "delivery_attempt": "Int64",
+    "log_format": "string",
+    "app_lines": "int64",
+    "app_errors": "int64",
+    "app_warnings": "int64",
+    "has_report": "bool",
+    "has_app_logs": "bool",
+}
+# filled by the trace join (lamtrace.analysis.traces.join); null until then
+TRACE_DTYPES = {
+    "has_trace": "bool",
+    "xray_init_ms": "float64",
+    "xray_invocation_ms": "float64",
+    "xray_overhead_ms": "float64",
+    "xray_total_ms": "float64",
+    "downstream_ms": "float64",
+    "downstream": "string",
+    "xray_fault": "boolean",
+    "xray_error": "boolean",
+    "xray_throttle": "boolean",
+}
+COLUMNS = [
+    *list(DTYPES)[:6],
+    "start_time",
+    "end_time",
+    *list(DTYPES)[6:],
+    *TRACE_DTYPES,
+]
+
+
+def connect(
+    memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up for bounded memory: a limit, a spill directory, no insertion-order guarantee."""
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+    con.execute(f"SET temp_directory = '{tempfile.mkdtemp(prefix='lamtrace-duckdb-')}'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> None:
+    """Create table ``ev``: every raw event parsed, one row per distinct event id (``copies`` = times seen)."""
+    sources.stage(con)
+    try:
+        con.execute(_PARSE)
+    except duckdb.Error:
+        # a file the fast JSON reader rejects: find it, read it line by line, try again
+        sources.demote_bad_files(con)
+        con.execute(_PARSE)
+
+
+_EVENT_ID = (
+    "coalesce(event_id, 'lt-' || md5(log_stream || chr(0) || timestamp::VARCHAR || chr(0) || message))"
+)
+_PARSE = f"""
+CREATE OR REPLACE TEMP TABLE ev AS
+SELECT event_id, any_value(COLUMNS(* EXCLUDE (event_id))), count(*) AS copies
+FROM ({classify_sql(f"(SELECT * EXCLUDE (event_id), {_EVENT_ID} AS event_id FROM raw)")})
+GROUP BY event_id
+"""
+
+
+def build_attempts(con: duckdb.DuckDBPyConnection, where: str = "true") -> pd.DataFrame:
+    """The invocation attempt table (log-derived columns; trace columns null) from table ``ev``."""
+    for step in STEPS:
+        con.execute(step)
+    frame = con.execute(f"SELECT * FROM ({FINAL}) WHERE {where} ORDER BY start_time, log_stream").df()
+    return to_contract(frame)
+
+
+def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns in contract order and dtype; times as UTC datetimes with millisecond precision."""
+    out = pd.DataFrame(index=range(len(frame)))
+    for name in COLUMNS:
+        if name in ("start_time", "end_time"):
+            ms = frame[name] if name in frame else pd.Series([None] * len(frame), dtype="float64")
+            out[name] = pd.to_datetime(ms, unit="ms", utc=True).astype("datetime64[ms, UTC]")
+        elif name in frame:
+            out[name] = frame[name].astype(DTYPES.get(name) or TRACE_DTYPES[name])
+        else:
+            dtype = TRACE_DTYPES[name]
+            out[name] = pd.Series(False if dtype == "bool" else None, index=out.index, dtype=dtype)
+    return out
+
+
+def coverage(con: duckdb.DuckDBPyConnection, sources: EventSources, attempts: pd.DataFrame) -> dict[str, Any]:
+    """Counts that say how much of the input the analysis understood (``Dataset.coverage``)."""
+    total, unique = con.execute("SELECT coalesce(sum(copies), 0), count(*) FROM ev").fetchone()
+    by_kind = dict(con.execute("SELECT kind, count(*) FROM ev GROUP BY kind").fetchall())
+    by_kind = {kind: int(by_kind.get(kind, 0)) for kind in KINDS}
+    unattributed = con.execute(
+        "SELECT count(*) FROM ev WHERE request_id IS NULL AND kind IN ('unhandled_error', 'unknown_error', "
+        "'timeout', 'runtime_exit', 'app', 'emf') AND event_id NOT IN (SELECT event_id FROM assigned)"
+    ).fetchone()[0]
+    platform = sum(by_kind[k] for k in PLATFORM_KINDS)
+    return {
+        "files": sources.stats.as_dict(),
+        "events_read": int(total),
+        "duplicates_dropped": int(total - unique),
+        "events": int(unique),
+        "events_by_kind": by_kind,
+        "platform_events": platform,
+        "application_events": int(unique) - platform - by_kind["unparsed"],
+        "unparsed_events": by_kind["unparsed"],
+        "unattributed_events": int(unattributed),
+        "attempts": len(attempts),
+        "attempts_with_report": int(attempts["has_report"].sum()),
+        "attempts_without_report": int((~attempts["has_report"]).sum()),
+        "attempts_with_app_logs": int(attempts["has_app_logs"].sum()),
+        "attempts_without_app_logs": int((~attempts["has_app_logs"]).sum()),
+        "invocations": int(attempts[["function", "request_id"]].drop_duplicates().shape[0]),
+    }

@@ -1,0 +1,203 @@
+"""SQL assembling parsed events (table ``ev``) into invocation attempts — the definitions in docs/definitions.md.
+
+Steps (each a temp table, so DuckDB can spill and each step stays readable):
+
+1. ``keyed``: events carrying a request id, numbered by attempt within (log group, stream, request id): an
+   event belongs to the attempt whose REPORT is the first REPORT of that key at or after its timestamp; a
+   timeout line printed after the last REPORT belongs to that REPORT.
+2. ``assigned``: events without a request id (Python ``[ERROR]`` tracebacks, ``Runtime.Unknown``, copies of
+   timeout lines without an id) attributed to the attempt running in the same stream at their time.
+3. ``att``: one row per attempt with everything its events say.
+4. ``init_win``: per stream, the INIT_*/RESTORE_* records since the previous attempt — cold start, start kind,
+   init errors.
+5. the final SELECT: outcome, start kind, function, version, attempt number across streams.
+"""
+
+from __future__ import annotations
+
+# seconds between INIT_START and START beyond which an on-demand environment was initialised ahead of its
+# first invocation (Lambda's own init phase is capped at 10 s)
+PROACTIVE_GAP_MS = 10_000
+
+INIT_KINDS = "('init_start', 'restore_start', 'init_report', 'restore_report', 'init_runtime_done')"
+# kinds without a request id that still belong to the attempt running at their time
+ATTRIBUTABLE = "('unhandled_error', 'unknown_error', 'timeout', 'runtime_exit', 'app', 'emf')"
+ERROR_LEVELS = "('ERROR', 'CRITICAL', 'FATAL')"
+WARNING_LEVELS = "('WARNING', 'WARN')"
+KEY = "log_group, log_stream, request_id"
+
+STEPS = [
+    f"""
+CREATE OR REPLACE TEMP TABLE multi AS
+SELECT {KEY}, count(*) AS reports FROM ev WHERE kind = 'report' GROUP BY ALL HAVING count(*) > 1
+""",
+    # the window only runs over keys with several REPORTs (retries in one environment); the rest are attempt 1
+    f"""
+CREATE OR REPLACE TEMP TABLE keyed AS
+SELECT * EXCLUDE (n, reports),
+       CASE WHEN kind = 'timeout' AND n > reports THEN reports ELSE n END AS attempt
+FROM (
+  SELECT e.*, m.reports,
+         1 + coalesce(sum((e.kind = 'report')::INT) OVER (
+               PARTITION BY e.log_group, e.log_stream, e.request_id ORDER BY e.timestamp, e.kind = 'report'
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS n
+  FROM ev e JOIN multi m USING ({KEY})
+  WHERE e.request_id IS NOT NULL
+)
+UNION ALL BY NAME
+SELECT e.*, 1 AS attempt FROM ev e ANTI JOIN multi m USING ({KEY}) WHERE e.request_id IS NOT NULL
+""",
+    f"""
+CREATE OR REPLACE TEMP TABLE spans AS
+SELECT {KEY}, attempt, min(timestamp) FILTER (kind = 'start') AS start_ts,
+       max(timestamp) FILTER (kind = 'report') AS report_ts
+FROM keyed WHERE kind IN ('start', 'report') GROUP BY ALL HAVING start_ts IS NOT NULL
+""",
+    f"""
+CREATE OR REPLACE TEMP TABLE assigned AS
+SELECT u.* EXCLUDE (request_id), s.request_id, s.attempt
+FROM (SELECT * FROM ev WHERE request_id IS NULL AND kind IN {ATTRIBUTABLE}) u
+ASOF JOIN spans s ON u.log_group = s.log_group AND u.log_stream = s.log_stream AND u.timestamp >= s.start_ts
+WHERE s.report_ts IS NULL OR u.timestamp <= s.report_ts
+""",
+    f"""
+CREATE OR REPLACE TEMP TABLE att AS
+SELECT {KEY}, attempt AS local_attempt,
+  min(timestamp) FILTER (kind = 'start') AS start_ts, min(timestamp) AS first_ts,
+  max(timestamp) FILTER (kind = 'report') AS report_ts, max(timestamp) AS last_ts,
+  bool_or(kind = 'report') AS has_report,
+  any_value(log_format) FILTER (kind = 'report') AS report_format, any_value(log_format) AS any_format,
+  any_value(version) FILTER (kind = 'start') AS start_version,
+  max(duration_ms) FILTER (kind = 'report') AS duration_ms, max(billed_ms) FILTER (kind = 'report') AS billed_ms,
+  max(memory_mb) FILTER (kind = 'report') AS memory_mb, max(max_memory_mb) FILTER (kind = 'report') AS max_memory_mb,
+  max(init_ms) FILTER (kind = 'report') AS report_init_ms, max(restore_ms) FILTER (kind = 'report') AS report_restore_ms,
+  max(billed_restore_ms) FILTER (kind = 'report') AS billed_restore_ms,
+  any_value(status) FILTER (kind = 'report') AS report_status,
+  any_value(error_type) FILTER (kind = 'report') AS report_error_type,
+  any_value(trace_id) FILTER (kind = 'report') AS report_trace, any_value(sampled) FILTER (kind = 'report') AS report_sampled,
+  any_value(trace_id) FILTER (kind IN ('start', 'runtime_done')) AS platform_trace,
+  any_value(sampled) FILTER (kind IN ('start', 'runtime_done')) AS platform_sampled,
+  arg_min(trace_id, timestamp) FILTER (kind NOT IN ('report', 'start', 'runtime_done') AND trace_id IS NOT NULL) AS app_trace,
+  bool_or(kind = 'timeout' OR (kind = 'runtime_done' AND status = 'timeout')) AS timed_out,
+  any_value(error_message) FILTER (kind = 'timeout') AS timeout_message,
+  bool_or(kind = 'runtime_done' AND status IN ('error', 'failure')) AS runtime_failed,
+  any_value(error_type) FILTER (kind = 'runtime_done') AS runtime_done_error_type,
+  bool_or(kind = 'runtime_exit') AS exited,
+  any_value(error_message) FILTER (kind = 'runtime_exit') AS exit_message,
+  any_value(error_type) FILTER (kind = 'runtime_exit') AS exit_error_type,
+  bool_or(kind = 'unknown_error') AS unknown_error,
+  any_value(error_type) FILTER (kind = 'unknown_error') AS unknown_error_type,
+  bool_or(kind = 'unhandled_error') AS unhandled,
+  arg_min(error_type, timestamp) FILTER (kind = 'unhandled_error') AS unhandled_type,
+  arg_min(error_message, timestamp) FILTER (kind = 'unhandled_error') AS unhandled_message,
+  any_value(outcome) FILTER (kind = 'invocation_end') AS end_outcome,
+  any_value(error_type) FILTER (kind = 'invocation_end') AS end_error_type,
+  any_value(error_message) FILTER (kind = 'invocation_end') AS end_error_message,
+  any_value(version) FILTER (kind = 'invocation_end') AS end_version,
+  any_value(trigger) FILTER (kind = 'invocation_end') AS trigger,
+  any_value(delivery_key) FILTER (kind = 'invocation_end') AS delivery_key,
+  any_value(delivery_attempt) FILTER (kind = 'invocation_end') AS delivery_attempt,
+  bool_or(kind = 'env_init') AS env_init, any_value(init_type) FILTER (kind = 'env_init') AS env_init_type,
+  bool_or(proactive) FILTER (kind = 'env_init') AS env_proactive,
+  count(*) FILTER (kind = 'app') AS app_lines,
+  count(*) FILTER (kind = 'app' AND level IN {ERROR_LEVELS}) AS app_errors,
+  count(*) FILTER (kind = 'app' AND level IN {WARNING_LEVELS}) AS app_warnings,
+  count(*) FILTER (kind IN ('app', 'unhandled_error', 'env_init', 'invocation_end', 'timeout_warning')) AS app_records
+FROM (SELECT * FROM keyed UNION ALL BY NAME SELECT * FROM assigned)
+GROUP BY ALL
+""",
+    # stream-level windows: seq = number of attempts of the stream that ended before this row
+    f"""
+CREATE OR REPLACE TEMP TABLE init_win AS
+WITH anchors AS (
+  SELECT log_group, log_stream, coalesce(report_ts, last_ts) AS ts, 1 AS is_attempt, request_id, local_attempt,
+         NULL::VARCHAR AS kind, NULL::VARCHAR AS status, NULL::VARCHAR AS error_type, NULL::VARCHAR AS init_type,
+         NULL::VARCHAR AS version, NULL::DOUBLE AS init_ms, NULL::DOUBLE AS restore_ms
+  FROM att
+  UNION ALL
+  SELECT log_group, log_stream, timestamp, 0, NULL, NULL, kind, status, error_type, init_type, version, init_ms, restore_ms
+  FROM ev WHERE kind IN {INIT_KINDS}
+), seq AS (
+  SELECT *, coalesce(sum(is_attempt) OVER (PARTITION BY log_group, log_stream ORDER BY ts, is_attempt
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seq
+  FROM anchors
+), inits AS (
+  SELECT log_group, log_stream, seq,
+    min(ts) FILTER (kind IN ('init_start', 'restore_start')) AS init_start_ts,
+    bool_or(kind IN ('restore_start', 'restore_report')) AS restored,
+    any_value(init_type) AS init_type,
+    any_value(version) FILTER (kind = 'init_start') AS init_version,
+    arg_max(init_ms, ts) FILTER (kind = 'init_report' AND init_ms IS NOT NULL) AS init_report_ms,
+    arg_max(restore_ms, ts) FILTER (kind = 'restore_report') AS restore_report_ms,
+    arg_max(status, ts) FILTER (kind IN ('init_report', 'restore_report') AND status IS NOT NULL) AS init_status,
+    arg_max(error_type, ts) FILTER (kind IN ('init_report', 'restore_report', 'init_runtime_done')
+                                   AND error_type IS NOT NULL) AS init_error_type
+  FROM seq WHERE is_attempt = 0 GROUP BY ALL
+)
+SELECT s.{KEY.replace(", ", ", s.")}, s.local_attempt, i.* EXCLUDE (log_group, log_stream, seq)
+FROM seq s JOIN inits i USING (log_group, log_stream, seq)
+WHERE s.is_attempt = 1
+""",
+]
+
+FUNCTION = (
+    "coalesce(NULLIF(regexp_extract(a.log_stream, '^[0-9]{4}/[0-9]{2}/[0-9]{2}/([A-Za-z0-9_-]+)\\[', 1), ''), "
+    "CASE WHEN starts_with(a.log_group, '/aws/lambda/') THEN substr(a.log_group, 13) END, a.log_group)"
+)
+
+FINAL = f"""
+WITH j AS (
+  SELECT a.*, w.* EXCLUDE (log_group, log_stream, request_id, local_attempt), {FUNCTION} AS function,
+    w.init_status IS NOT NULL AND w.init_status <> 'success' AS init_failed,
+    (a.report_init_ms IS NOT NULL OR a.report_restore_ms IS NOT NULL OR w.log_group IS NOT NULL OR a.env_init) AS cold,
+    coalesce(a.env_init_type, w.init_type) AS any_init_type
+  FROM att a LEFT JOIN init_win w USING (log_group, log_stream, request_id, local_attempt)
+), o AS (
+  SELECT *,
+    CASE
+      WHEN init_failed THEN 'init_error'
+      WHEN report_status = 'timeout' OR timed_out THEN 'timeout'
+      WHEN contains(exit_message, 'signal') OR 'Runtime.OutOfMemory' IN (report_error_type, exit_error_type)
+        THEN 'crash'
+      WHEN report_status IN ('error', 'failure') OR runtime_failed OR exited OR unknown_error OR unhandled
+           OR end_outcome = 'error' THEN 'error'
+      WHEN has_report OR end_outcome = 'success' THEN 'success'
+    END AS outcome
+  FROM j
+)
+SELECT
+  function, log_group, log_stream,
+  coalesce(start_version, end_version,
+           NULLIF(regexp_extract(log_stream, '\\[(\\$LATEST|[0-9]+)\\]', 1), ''), init_version) AS version,
+  request_id,
+  row_number() OVER (PARTITION BY function, request_id
+                     ORDER BY coalesce(start_ts, first_ts), log_stream, local_attempt) AS attempt,
+  coalesce(start_ts, first_ts) AS start_time, coalesce(report_ts, last_ts) AS end_time,
+  duration_ms, billed_ms, memory_mb, max_memory_mb,
+  coalesce(report_init_ms, init_report_ms) AS init_ms,
+  coalesce(report_restore_ms, restore_report_ms) AS restore_ms, billed_restore_ms,
+  cold AS cold_start,
+  CASE
+    WHEN NOT cold THEN 'warm'
+    WHEN report_restore_ms IS NOT NULL OR restored OR any_init_type = 'snap-start' THEN 'snapstart'
+    WHEN any_init_type = 'provisioned-concurrency' THEN 'provisioned'
+    WHEN env_proactive THEN 'proactive'
+    WHEN report_init_ms IS NULL AND NOT init_failed AND NOT coalesce(env_init, false)
+         AND coalesce(start_ts, first_ts) - init_start_ts > {PROACTIVE_GAP_MS} THEN 'proactive'
+    ELSE 'cold'
+  END AS start_kind,
+  outcome,
+  CASE WHEN outcome NOT IN ('success') THEN coalesce(
+    CASE WHEN init_failed THEN init_error_type END, report_error_type, exit_error_type, unknown_error_type,
+    unhandled_type, runtime_done_error_type, end_error_type) END AS error_type,
+  CASE WHEN outcome NOT IN ('success') THEN coalesce(
+    CASE WHEN outcome = 'timeout' THEN timeout_message END, exit_message, unhandled_message, end_error_message,
+    CASE WHEN unknown_error THEN 'Unknown application error occurred' END) END AS error_message,
+  coalesce(report_trace, platform_trace, app_trace) AS trace_id,
+  coalesce(report_sampled, platform_sampled) AS sampled,
+  trigger, delivery_key, delivery_attempt,
+  coalesce(report_format, any_format) AS log_format,
+  app_lines, app_errors, app_warnings,
+  has_report, app_records > 0 AS has_app_logs
+FROM o
+"""
