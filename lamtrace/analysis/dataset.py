@@ -70,9 +70,9 @@ def load(
     sources.add(logs)
     con = engine.connect(memory_limit, threads)
     try:
-        engine.parse_events(con, sources)
+        counts = engine.parse_events(con, sources)
         attempts = engine.build_attempts(con, _where(since, until, function))
-        coverage = engine.coverage(con, sources, attempts)
+        coverage = engine.coverage(con, sources, counts, attempts)
     finally:
         con.close()
     segments, attempts, trace_coverage = _join_traces(traces, attempts)

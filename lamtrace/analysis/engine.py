@@ -78,14 +78,15 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection set up for bounded memory: a limit, a spill directory, no insertion-order guarantee."""
     con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET temp_directory = '{tempfile.mkdtemp(prefix='lamtrace-duckdb-')}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
 
 
-def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> None:
-    """Create table ``ev``: every raw event parsed, one row per distinct event id (``copies`` = times seen)."""
+def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> tuple[int, int]:
+    """Create table ``ev``: every raw event parsed, one row per distinct event id. Returns (events read, unique)."""
     sources.stage(con)
     try:
         con.execute(_PARSE)
@@ -93,16 +94,24 @@ def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> None:
         # a file the fast JSON reader rejects: find it, read it line by line, try again
         sources.demote_bad_files(con)
         con.execute(_PARSE)
+    # Deduplicating costs a hash aggregate over every column; a cheap distinct count of the ids' 64-bit hashes
+    # proves there is nothing to drop (hash collisions can only make it look like there are duplicates).
+    total, distinct = con.execute("SELECT count(*), count(DISTINCT hash(event_id)) FROM ev_all").fetchone()
+    if total == distinct:
+        con.execute("ALTER TABLE ev_all RENAME TO ev")
+        return total, total
+    con.execute("CREATE OR REPLACE TEMP TABLE ev AS SELECT DISTINCT ON (event_id) * FROM ev_all")
+    con.execute("DROP TABLE ev_all")
+    unique = con.execute("SELECT count(*) FROM ev").fetchone()[0]
+    return total, unique
 
 
 _EVENT_ID = (
     "coalesce(event_id, 'lt-' || md5(log_stream || chr(0) || timestamp::VARCHAR || chr(0) || message))"
 )
 _PARSE = f"""
-CREATE OR REPLACE TEMP TABLE ev AS
-SELECT event_id, any_value(COLUMNS(* EXCLUDE (event_id))), count(*) AS copies
-FROM ({classify_sql(f"(SELECT * EXCLUDE (event_id), {_EVENT_ID} AS event_id FROM raw)")})
-GROUP BY event_id
+CREATE OR REPLACE TEMP TABLE ev_all AS
+{classify_sql(f"(SELECT * EXCLUDE (event_id), {_EVENT_ID} AS event_id FROM raw)")}
 """
 
 
@@ -129,9 +138,11 @@ def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def coverage(con: duckdb.DuckDBPyConnection, sources: EventSources, attempts: pd.DataFrame) -> dict[str, Any]:
+def coverage(
+    con: duckdb.DuckDBPyConnection, sources: EventSources, counts: tuple[int, int], attempts: pd.DataFrame
+) -> dict[str, Any]:
     """Counts that say how much of the input the analysis understood (``Dataset.coverage``)."""
-    total, unique = con.execute("SELECT coalesce(sum(copies), 0), count(*) FROM ev").fetchone()
+    total, unique = counts
     by_kind = dict(con.execute("SELECT kind, count(*) FROM ev GROUP BY kind").fetchall())
     by_kind = {kind: int(by_kind.get(kind, 0)) for kind in KINDS}
     unattributed = con.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamtrace.analysis.formats.fields import ISO_TIME, LinePattern, strip_message
+from lamtrace.analysis.formats.fields import ISO_TIME, TAIL, LinePattern
 
 _PY_LEVEL = r"NOTSET|DEBUG|INFO|WARNING|ERROR|CRITICAL"
 _NODE_LEVEL = r"TRACE|DEBUG|INFO|WARN|ERROR|FATAL"
@@ -21,14 +21,16 @@ PYTHON_UNHANDLED = LinePattern(
     kind="unhandled_error",
     prefix="[ERROR] ",
     key="error_type",
-    regex=r"(?s)^\[ERROR\] (?P<error_type>[A-Za-z_][A-Za-z0-9_.]*)(?:: (?P<error_message>[^\r\n]*))?(?:[\r\n].*)?$",
+    regex=rf"(?s)^\[ERROR\] (?P<error_type>[A-Za-z_][A-Za-z0-9_.]*)(?:: (?P<error_message>[^\r\n]*))?(?:[\r\n].*)?{TAIL}",
+    head=r"^\[ERROR\] (?P<error_type>[A-Za-z_][A-Za-z0-9_.]*)(?:: (?P<error_message>[^\r\n]*))?",
 )
 
 PYTHON_LINE = LinePattern(
     kind="app",
     prefix="[",
     key="level",
-    regex=rf"(?s)^\[(?P<level>{_PY_LEVEL})\]\t{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\t.*$",
+    regex=rf"(?s)^\[(?P<level>{_PY_LEVEL})\]\t{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\t.*{TAIL}",
+    head=rf"^\[(?P<level>{_PY_LEVEL})\]\t{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\t",
 )
 
 NODE_UNHANDLED = LinePattern(
@@ -37,7 +39,12 @@ NODE_UNHANDLED = LinePattern(
     key="error_type",
     regex=(
         rf"(?s)^{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\tERROR\t(?:Invoke Error|Uncaught Exception)[ \t]*"
-        r'\{"errorType":"(?P<error_type>[^"\\]+)"(?:,"errorMessage":"(?P<error_message>[^"\\]*))?.*$'
+        r'\{"errorType":"(?P<error_type>[^"\\]+)"(?:,"errorMessage":"(?P<error_message>[^"\\]*))?.*'
+        rf"{TAIL}"
+    ),
+    head=(
+        rf"^{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\tERROR\t(?:Invoke Error|Uncaught Exception)[ \t]*"
+        r'\{"errorType":"(?P<error_type>[^"\\]+)"(?:,"errorMessage":"(?P<error_message>[^"\\]*))?'
     ),
 )
 
@@ -45,14 +52,16 @@ NODE_LINE = LinePattern(
     kind="app",
     contains="\t",
     key="level",
-    regex=rf"(?s)^{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\t(?P<level>{_NODE_LEVEL})\t.*$",
+    regex=rf"(?s)^{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\t(?P<level>{_NODE_LEVEL})\t.*{TAIL}",
+    head=rf"^{ISO_TIME}\t(?P<request_id>{_ID_OR_EMPTY})\t(?P<level>{_NODE_LEVEL})\t",
 )
 
 LAMBDA_WARNING = LinePattern(
     kind="app",
     prefix="LAMBDA_WARNING: ",
     key="level",
-    regex=r"(?s)^(?P<level>LAMBDA_WARNING): .*$",
+    regex=rf"(?s)^(?P<level>LAMBDA_WARNING): .*{TAIL}",
+    head=r"^(?P<level>LAMBDA_WARNING): ",
 )
 
 PATTERNS = (PYTHON_UNHANDLED, PYTHON_LINE, NODE_UNHANDLED, NODE_LINE, LAMBDA_WARNING)
@@ -76,7 +85,7 @@ def parse_app_text(message: str) -> dict[str, Any] | None:
     >>> parse_app_text("[INFO]\\t2026-01-02T03:04:05.678Z\\tabc-1\\thello")["level"]
     'INFO'
     """
-    text = strip_message(message)
+    text = message
     for pattern in PATTERNS:
         event = pattern.parse(text)
         if event is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lamtrace.analysis.formats import app_text, platform_text
-from lamtrace.analysis.formats.fields import empty_event, strip_message
+from lamtrace.analysis.formats.fields import empty_event
 from lamtrace.analysis.formats.json_records import decode_object, parse_json_record
 
 # Text patterns in the order they are tried; the first match decides the kind.
@@ -22,7 +22,7 @@ def parse_message(message: str) -> dict[str, Any]:
     ...               "Max Memory Used: 50 MB\\t\\n")["duration_ms"]
     1.5
     """
-    text = strip_message(message)
+    text = message
     if text.startswith("{"):
         obj = decode_object(text)
         if obj is not None:

@@ -6,7 +6,8 @@ two can be compared value for value.
 
 Regexes in this package are written in the subset Python's ``re`` and DuckDB's RE2 read identically:
 ASCII classes (``[0-9]``, ``[ \\t]``) instead of ``\\d``/``\\s``/``\\w``, no look-around, no back-references,
-and every message is matched after ``strip_message`` so ``$`` means the end of the text in both engines.
+and every pattern ends with ``[ \\t\\r\\n]*$`` (``TAIL``) (messages end with ``\\n`` or ``\\t\\n``), which means the same in both
+engines. Messages are not stripped first: trimming every message costs more in SQL than the whole parse.
 """
 
 from __future__ import annotations
@@ -70,12 +71,7 @@ NUMBER_FULL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 REQUEST_ID = r"[0-9A-Za-z][0-9A-Za-z.\-]*?"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ISO_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z"
-WHITESPACE = " \t\r\n"
-
-
-def strip_message(message: str) -> str:
-    """Strip the trailing (and leading) whitespace CloudWatch messages carry; the same set SQL ``trim`` uses."""
-    return message.strip(WHITESPACE)
+TAIL = r"[ \t\r\n]*$"  # every pattern ends so: trailing whitespace is not part of a value
 
 
 def empty_event() -> dict[str, Any]:
@@ -133,7 +129,9 @@ class LinePattern:
 
     ``quick`` is a literal the message must start with (``prefix``) or contain (``contains``) — a cheap test run
     before the regex, in Python and in SQL. ``key`` names a group that is non-empty whenever the regex matched
-    (SQL's ``regexp_extract`` returns empty strings on no match). A group ``X__2`` fills field ``X`` when group
+    (SQL's ``regexp_extract`` returns empty strings on no match). ``head``, for patterns whose tail is free text
+    (tracebacks, log messages), is the regex up to the last group: values are extracted with it once ``regex``
+    matched, so the capturing engine never walks a long message. A group ``X__2`` fills field ``X`` when group
     ``X`` is empty (Python forbids two groups with one name). ``fixed`` sets constant fields.
     """
 
@@ -143,14 +141,20 @@ class LinePattern:
     prefix: str | None = None
     contains: str | None = None
     fixed: tuple[tuple[str, str], ...] = ()
+    head: str | None = None
 
     @property
     def compiled(self) -> re.Pattern[str]:
         return _compile(self.regex)
 
+    @property
+    def extractor(self) -> str:
+        """The regex values are extracted with (``head`` if there is one)."""
+        return self.head or self.regex
+
     def groups(self) -> list[str]:
-        """Group names in group-number order (SQL ``regexp_extract`` names them positionally)."""
-        index = self.compiled.groupindex
+        """Group names of the extractor in group-number order (SQL ``regexp_extract`` names them positionally)."""
+        index = _compile(self.extractor).groupindex
         return sorted(index, key=index.__getitem__)
 
     def quick_match(self, text: str) -> bool:
@@ -159,12 +163,16 @@ class LinePattern:
         return self.contains is None or self.contains in text
 
     def parse(self, text: str) -> dict[str, Any] | None:
-        """The parsed event for ``text`` (already stripped), or ``None`` if this pattern does not match."""
+        """The parsed event for ``text`` (a whole message), or ``None`` if this pattern does not match."""
         if not self.quick_match(text):
             return None
         match = self.compiled.match(text)
         if match is None:
             return None
+        if self.head is not None:
+            match = _compile(self.head).match(text)
+            if match is None:  # a head that does not match where the whole regex does is a bug in the pattern
+                raise AssertionError(f"head of {self.kind} pattern does not match {text[:80]!r}")
         event = empty_event()
         event["kind"] = self.kind
         event["log_format"] = "text"

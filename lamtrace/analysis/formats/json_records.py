@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from lamtrace import records
-from lamtrace.analysis.formats.fields import CONVERT, FIELDS, empty_event, strip_message
+from lamtrace.analysis.formats.fields import CONVERT, FIELDS, empty_event
 
 PLATFORM_TYPES = {
     "platform.start": "start",
@@ -208,7 +208,7 @@ def _reject_constant(name: str) -> None:
 
 def decode_object(message: str) -> dict[str, Any] | None:
     """The JSON object a message holds (strict JSON: no NaN/Infinity), or ``None``."""
-    text = strip_message(message)
+    text = message
     if not text.startswith("{"):
         return None
     try:

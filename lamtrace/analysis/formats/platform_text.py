@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamtrace.analysis.formats.fields import ISO_TIME, NUMBER, REQUEST_ID, UUID, LinePattern, strip_message
+from lamtrace.analysis.formats.fields import ISO_TIME, NUMBER, REQUEST_ID, TAIL, UUID, LinePattern
 
 _SEP = r"[ \t]+"
 _ERROR_TYPE = r"[A-Za-z][A-Za-z0-9_.]*"
@@ -17,14 +17,14 @@ START = LinePattern(
     kind="start",
     prefix="START RequestId:",
     key="request_id",
-    regex=rf"^START RequestId: (?P<request_id>{REQUEST_ID}){_SEP}Version: (?P<version>\$LATEST|[0-9]+)$",
+    regex=rf"^START RequestId: (?P<request_id>{REQUEST_ID}){_SEP}Version: (?P<version>\$LATEST|[0-9]+){TAIL}",
 )
 
 END = LinePattern(
     kind="end",
     prefix="END RequestId:",
     key="request_id",
-    regex=rf"^END RequestId: (?P<request_id>{REQUEST_ID})$",
+    regex=rf"^END RequestId: (?P<request_id>{REQUEST_ID}){TAIL}",
 )
 
 REPORT = LinePattern(
@@ -43,7 +43,7 @@ REPORT = LinePattern(
         rf"{_SEP}Billed Restore Duration: (?P<billed_restore_ms>[0-9]+) ms)?"
         rf"(?:{_SEP}Status: (?P<status>[a-z]+)(?:{_SEP}Error Type: (?P<error_type>{_ERROR_TYPE}))?)?"
         r"(?:[ \t\r\n]+XRAY TraceId: (?P<trace_id>[0-9A-Za-z-]+)"
-        rf"{_SEP}SegmentId: [0-9A-Za-z]+{_SEP}Sampled: (?P<sampled>true|false))?$"
+        rf"{_SEP}SegmentId: [0-9A-Za-z]+{_SEP}Sampled: (?P<sampled>true|false))?{TAIL}"
     ),
 )
 
@@ -51,14 +51,14 @@ INIT_START = LinePattern(
     kind="init_start",
     prefix="INIT_START ",
     key="runtime_version",
-    regex=r"^INIT_START Runtime Version: (?P<runtime_version>[^ \t\r\n]+)(?:[ \t]+Runtime Version ARN: [^ \t\r\n]+)?$",
+    regex=rf"^INIT_START Runtime Version: (?P<runtime_version>[^ \t\r\n]+)(?:[ \t]+Runtime Version ARN: [^ \t\r\n]+)?{TAIL}",
 )
 
 RESTORE_START = LinePattern(
     kind="restore_start",
     prefix="RESTORE_START ",
     key="runtime_version",
-    regex=r"^RESTORE_START Runtime Version: (?P<runtime_version>[^ \t\r\n]+)(?:[ \t]+Runtime Version ARN: [^ \t\r\n]+)?$",
+    regex=rf"^RESTORE_START Runtime Version: (?P<runtime_version>[^ \t\r\n]+)(?:[ \t]+Runtime Version ARN: [^ \t\r\n]+)?{TAIL}",
     fixed=(("init_type", "snap-start"),),
 )
 
@@ -70,7 +70,7 @@ INIT_REPORT = LinePattern(
         rf"^INIT_REPORT Init Duration: (?P<init_ms>{NUMBER}) ?ms"
         rf"(?:{_SEP}Phase: (?P<phase>init|invoke))?"
         rf"(?:{_SEP}Status: (?P<status>[a-z]+))?"
-        rf"(?:{_SEP}Error Type: (?P<error_type>{_ERROR_TYPE}))?$"
+        rf"(?:{_SEP}Error Type: (?P<error_type>{_ERROR_TYPE}))?{TAIL}"
     ),
 )
 
@@ -81,7 +81,7 @@ RESTORE_REPORT = LinePattern(
     regex=(
         rf"^RESTORE_REPORT Restore Duration: (?P<restore_ms>{NUMBER}) ?ms"
         rf"(?:{_SEP}Status: (?P<status>[a-z]+))?"
-        rf"(?:{_SEP}Error Type: (?P<error_type>{_ERROR_TYPE}))?$"
+        rf"(?:{_SEP}Error Type: (?P<error_type>{_ERROR_TYPE}))?{TAIL}"
     ),
 )
 
@@ -92,7 +92,7 @@ TIMEOUT = LinePattern(
     key="error_message",
     regex=(
         rf"^(?:{ISO_TIME}[ \t]+)?(?:(?P<request_id>{UUID})[ \t]+)?"
-        rf"(?P<error_message>Task timed out after {NUMBER} seconds)$"
+        rf"(?P<error_message>Task timed out after {NUMBER} seconds){TAIL}"
     ),
     fixed=(("status", "timeout"),),
 )
@@ -105,7 +105,7 @@ RUNTIME_EXIT = LinePattern(
     regex=(
         r"^RequestId: ?(?P<request_id>[0-9A-Za-z.\-]*)[ \t]+Error: "
         r"(?P<error_message>Runtime exited (?:with error: [^\r\n]+?|without providing a reason))"
-        r"(?:[ \t\r\n]+(?P<error_type>Runtime\.[A-Za-z]+))?$"
+        rf"(?:[ \t\r\n]+(?P<error_type>Runtime\.[A-Za-z]+))?{TAIL}"
     ),
     fixed=(("status", "error"),),
 )
@@ -114,7 +114,7 @@ UNKNOWN_ERROR = LinePattern(
     kind="unknown_error",
     prefix="Unknown application error occurred",
     key="error_message",
-    regex=r"^(?P<error_message>Unknown application error occurred)(?:[ \t\r\n]+(?P<error_type>Runtime\.[A-Za-z]+))?$",
+    regex=rf"^(?P<error_message>Unknown application error occurred)(?:[ \t\r\n]+(?P<error_type>Runtime\.[A-Za-z]+))?{TAIL}",
     fixed=(("status", "error"),),
 )
 
@@ -138,7 +138,7 @@ def parse_platform_text(message: str) -> dict[str, Any] | None:
     >>> parse_platform_text("END RequestId: 8f507cfc-8d37-4f2b-9f3c-7f5e1c2a9b10\\n")["kind"]
     'end'
     """
-    text = strip_message(message)
+    text = message
     for pattern in PATTERNS:
         event = pattern.parse(text)
         if event is not None:

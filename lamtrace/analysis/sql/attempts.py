@@ -1,127 +1,149 @@
 """SQL assembling parsed events (table ``ev``) into invocation attempts — the definitions in docs/definitions.md.
 
-Steps (each a temp table, so DuckDB can spill and each step stays readable):
+Steps (each small; none copies the event table):
 
-1. ``keyed``: events carrying a request id, numbered by attempt within (log group, stream, request id): an
-   event belongs to the attempt whose REPORT is the first REPORT of that key at or after its timestamp; a
-   timeout line printed after the last REPORT belongs to that REPORT.
-2. ``assigned``: events without a request id (Python ``[ERROR]`` tracebacks, ``Runtime.Unknown``, copies of
-   timeout lines without an id) attributed to the attempt running in the same stream at their time.
-3. ``att``: one row per attempt with everything its events say.
-4. ``init_win``: per stream, the INIT_*/RESTORE_* records since the previous attempt — cold start, start kind,
+1. ``attempt`` column: an event belongs to the attempt whose REPORT is the first REPORT of its (log group, stream,
+   request id) at or after the event's time; a timeout line printed after the last REPORT belongs to that REPORT.
+   Only keys with several REPORTs (retries in one environment) need the window; the rest are attempt 1.
+2. Events without a request id (Python ``[ERROR]`` tracebacks, ``Runtime.Unknown``, timeout lines copied
+   without an id) get the request id and attempt of the attempt running in the same stream at their time.
+3. ``att``: one row per attempt, joined from per-kind pieces (REPORT fields, START, rare failure records, app
+   line counts) — cheaper than one aggregate with a FILTER per field.
+4. ``init_win``: per stream, the INIT_*/RESTORE_* records since the previous attempt: cold start, start kind,
    init errors.
-5. the final SELECT: outcome, start kind, function, version, attempt number across streams.
+5. ``FINAL``: outcome, start kind, function, version, attempt number across streams.
 """
 
 from __future__ import annotations
 
-# seconds between INIT_START and START beyond which an on-demand environment was initialised ahead of its
-# first invocation (Lambda's own init phase is capped at 10 s)
+# an on-demand environment whose INIT_START came this long before its first START was initialised ahead of
+# that invocation (Lambda's own init phase is capped at 10 s)
 PROACTIVE_GAP_MS = 10_000
 
 INIT_KINDS = "('init_start', 'restore_start', 'init_report', 'restore_report', 'init_runtime_done')"
 # kinds without a request id that still belong to the attempt running at their time
 ATTRIBUTABLE = "('unhandled_error', 'unknown_error', 'timeout', 'runtime_exit', 'app', 'emf')"
+RARE = "('timeout', 'runtime_exit', 'unknown_error', 'unhandled_error', 'invocation_end', 'env_init', 'runtime_done')"
+APP_RECORDS = "('app', 'unhandled_error', 'env_init', 'invocation_end', 'timeout_warning')"
 ERROR_LEVELS = "('ERROR', 'CRITICAL', 'FATAL')"
 WARNING_LEVELS = "('WARNING', 'WARN')"
 KEY = "log_group, log_stream, request_id"
+AKEY = "log_group, log_stream, request_id, attempt"
 
 STEPS = [
+    "ALTER TABLE ev ADD COLUMN attempt INTEGER DEFAULT 1",
     f"""
-CREATE OR REPLACE TEMP TABLE multi AS
-SELECT {KEY}, count(*) AS reports FROM ev WHERE kind = 'report' GROUP BY ALL HAVING count(*) > 1
-""",
-    # the window only runs over keys with several REPORTs (retries in one environment); the rest are attempt 1
-    f"""
-CREATE OR REPLACE TEMP TABLE keyed AS
-SELECT * EXCLUDE (n, reports),
+CREATE OR REPLACE TEMP TABLE multi_att AS
+SELECT event_id,
        CASE WHEN kind = 'timeout' AND n > reports THEN reports ELSE n END AS attempt
 FROM (
-  SELECT e.*, m.reports,
+  SELECT e.event_id, e.kind, m.reports,
          1 + coalesce(sum((e.kind = 'report')::INT) OVER (
-               PARTITION BY e.log_group, e.log_stream, e.request_id ORDER BY e.timestamp, e.kind = 'report'
+               PARTITION BY {KEY} ORDER BY e.timestamp, e.kind = 'report'
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS n
-  FROM ev e JOIN multi m USING ({KEY})
-  WHERE e.request_id IS NOT NULL
+  FROM ev e JOIN (SELECT {KEY}, count(*) AS reports FROM ev WHERE kind = 'report'
+                  GROUP BY ALL HAVING count(*) > 1) m USING ({KEY})
 )
-UNION ALL BY NAME
-SELECT e.*, 1 AS attempt FROM ev e ANTI JOIN multi m USING ({KEY}) WHERE e.request_id IS NOT NULL
+WHERE attempt > 1
 """,
-    f"""
-CREATE OR REPLACE TEMP TABLE spans AS
-SELECT {KEY}, attempt, min(timestamp) FILTER (kind = 'start') AS start_ts,
-       max(timestamp) FILTER (kind = 'report') AS report_ts
-FROM keyed WHERE kind IN ('start', 'report') GROUP BY ALL HAVING start_ts IS NOT NULL
-""",
+    "UPDATE ev SET attempt = m.attempt FROM multi_att m WHERE ev.event_id = m.event_id",
     f"""
 CREATE OR REPLACE TEMP TABLE assigned AS
-SELECT u.* EXCLUDE (request_id), s.request_id, s.attempt
+WITH spans AS (
+  SELECT {AKEY}, min(timestamp) FILTER (kind = 'start') AS start_ts,
+         max(timestamp) FILTER (kind = 'report') AS report_ts
+  FROM ev WHERE kind IN ('start', 'report') AND request_id IS NOT NULL GROUP BY ALL HAVING start_ts IS NOT NULL
+)
+SELECT u.event_id, s.request_id, s.attempt
 FROM (SELECT * FROM ev WHERE request_id IS NULL AND kind IN {ATTRIBUTABLE}) u
 ASOF JOIN spans s ON u.log_group = s.log_group AND u.log_stream = s.log_stream AND u.timestamp >= s.start_ts
 WHERE s.report_ts IS NULL OR u.timestamp <= s.report_ts
 """,
+    """
+UPDATE ev SET request_id = a.request_id, attempt = a.attempt FROM assigned a
+WHERE ev.request_id IS NULL AND ev.event_id = a.event_id
+""",
     f"""
 CREATE OR REPLACE TEMP TABLE att AS
-SELECT {KEY}, attempt AS local_attempt,
-  min(timestamp) FILTER (kind = 'start') AS start_ts, min(timestamp) AS first_ts,
-  max(timestamp) FILTER (kind = 'report') AS report_ts, max(timestamp) AS last_ts,
-  bool_or(kind = 'report') AS has_report,
-  any_value(log_format) FILTER (kind = 'report') AS report_format, any_value(log_format) AS any_format,
-  any_value(version) FILTER (kind = 'start') AS start_version,
-  max(duration_ms) FILTER (kind = 'report') AS duration_ms, max(billed_ms) FILTER (kind = 'report') AS billed_ms,
-  max(memory_mb) FILTER (kind = 'report') AS memory_mb, max(max_memory_mb) FILTER (kind = 'report') AS max_memory_mb,
-  max(init_ms) FILTER (kind = 'report') AS report_init_ms, max(restore_ms) FILTER (kind = 'report') AS report_restore_ms,
-  max(billed_restore_ms) FILTER (kind = 'report') AS billed_restore_ms,
-  any_value(status) FILTER (kind = 'report') AS report_status,
-  any_value(error_type) FILTER (kind = 'report') AS report_error_type,
-  any_value(trace_id) FILTER (kind = 'report') AS report_trace, any_value(sampled) FILTER (kind = 'report') AS report_sampled,
-  any_value(trace_id) FILTER (kind IN ('start', 'runtime_done')) AS platform_trace,
-  any_value(sampled) FILTER (kind IN ('start', 'runtime_done')) AS platform_sampled,
-  arg_min(trace_id, timestamp) FILTER (kind NOT IN ('report', 'start', 'runtime_done') AND trace_id IS NOT NULL) AS app_trace,
-  bool_or(kind = 'timeout' OR (kind = 'runtime_done' AND status = 'timeout')) AS timed_out,
-  any_value(error_message) FILTER (kind = 'timeout') AS timeout_message,
-  bool_or(kind = 'runtime_done' AND status IN ('error', 'failure')) AS runtime_failed,
-  any_value(error_type) FILTER (kind = 'runtime_done') AS runtime_done_error_type,
-  bool_or(kind = 'runtime_exit') AS exited,
-  any_value(error_message) FILTER (kind = 'runtime_exit') AS exit_message,
-  any_value(error_type) FILTER (kind = 'runtime_exit') AS exit_error_type,
-  bool_or(kind = 'unknown_error') AS unknown_error,
-  any_value(error_type) FILTER (kind = 'unknown_error') AS unknown_error_type,
-  bool_or(kind = 'unhandled_error') AS unhandled,
-  arg_min(error_type, timestamp) FILTER (kind = 'unhandled_error') AS unhandled_type,
-  arg_min(error_message, timestamp) FILTER (kind = 'unhandled_error') AS unhandled_message,
-  any_value(outcome) FILTER (kind = 'invocation_end') AS end_outcome,
-  any_value(error_type) FILTER (kind = 'invocation_end') AS end_error_type,
-  any_value(error_message) FILTER (kind = 'invocation_end') AS end_error_message,
-  any_value(version) FILTER (kind = 'invocation_end') AS end_version,
-  any_value(trigger) FILTER (kind = 'invocation_end') AS trigger,
-  any_value(delivery_key) FILTER (kind = 'invocation_end') AS delivery_key,
-  any_value(delivery_attempt) FILTER (kind = 'invocation_end') AS delivery_attempt,
-  bool_or(kind = 'env_init') AS env_init, any_value(init_type) FILTER (kind = 'env_init') AS env_init_type,
-  bool_or(proactive) FILTER (kind = 'env_init') AS env_proactive,
-  count(*) FILTER (kind = 'app') AS app_lines,
-  count(*) FILTER (kind = 'app' AND level IN {ERROR_LEVELS}) AS app_errors,
-  count(*) FILTER (kind = 'app' AND level IN {WARNING_LEVELS}) AS app_warnings,
-  count(*) FILTER (kind IN ('app', 'unhandled_error', 'env_init', 'invocation_end', 'timeout_warning')) AS app_records
-FROM (SELECT * FROM keyed UNION ALL BY NAME SELECT * FROM assigned)
-GROUP BY ALL
+WITH base AS (
+  SELECT {AKEY}, min(timestamp) AS first_ts, max(timestamp) AS last_ts, any_value(log_format) AS any_format,
+    count(*) FILTER (kind = 'app') AS app_lines,
+    count(*) FILTER (kind = 'app' AND level IN {ERROR_LEVELS}) AS app_errors,
+    count(*) FILTER (kind = 'app' AND level IN {WARNING_LEVELS}) AS app_warnings,
+    count(*) FILTER (kind IN {APP_RECORDS}) AS app_records
+  FROM ev WHERE request_id IS NOT NULL GROUP BY ALL
+), report AS (
+  SELECT DISTINCT ON ({AKEY}) {AKEY}, true AS has_report, timestamp AS report_ts, log_format AS report_format,
+    duration_ms, billed_ms, memory_mb, max_memory_mb, init_ms AS report_init_ms, restore_ms AS report_restore_ms,
+    billed_restore_ms, status AS report_status, error_type AS report_error_type, trace_id AS report_trace,
+    sampled AS report_sampled
+  FROM ev WHERE kind = 'report'
+), start AS (
+  SELECT {AKEY}, min(timestamp) AS start_ts, any_value(version) AS start_version,
+    any_value(trace_id) AS start_trace, any_value(sampled) AS start_sampled
+  FROM ev WHERE kind = 'start' GROUP BY ALL
+), rare AS (
+  SELECT {AKEY},
+    any_value(trace_id) FILTER (kind = 'runtime_done') AS done_trace,
+    any_value(sampled) FILTER (kind = 'runtime_done') AS done_sampled,
+    bool_or(kind = 'timeout' OR (kind = 'runtime_done' AND status = 'timeout')) AS timed_out,
+    any_value(error_message) FILTER (kind = 'timeout') AS timeout_message,
+    bool_or(kind = 'runtime_done' AND status IN ('error', 'failure')) AS runtime_failed,
+    any_value(error_type) FILTER (kind = 'runtime_done') AS runtime_done_error_type,
+    bool_or(kind = 'runtime_exit') AS exited,
+    any_value(error_message) FILTER (kind = 'runtime_exit') AS exit_message,
+    any_value(error_type) FILTER (kind = 'runtime_exit') AS exit_error_type,
+    bool_or(kind = 'unknown_error') AS unknown_error,
+    any_value(error_type) FILTER (kind = 'unknown_error') AS unknown_error_type,
+    bool_or(kind = 'unhandled_error') AS unhandled,
+    arg_min(error_type, timestamp) FILTER (kind = 'unhandled_error') AS unhandled_type,
+    arg_min(error_message, timestamp) FILTER (kind = 'unhandled_error') AS unhandled_message,
+    any_value(outcome) FILTER (kind = 'invocation_end') AS end_outcome,
+    any_value(error_type) FILTER (kind = 'invocation_end') AS end_error_type,
+    any_value(error_message) FILTER (kind = 'invocation_end') AS end_error_message,
+    any_value(version) FILTER (kind = 'invocation_end') AS end_version,
+    any_value(trigger) FILTER (kind = 'invocation_end') AS trigger,
+    any_value(delivery_key) FILTER (kind = 'invocation_end') AS delivery_key,
+    any_value(delivery_attempt) FILTER (kind = 'invocation_end') AS delivery_attempt,
+    bool_or(kind = 'env_init') AS env_init,
+    any_value(init_type) FILTER (kind = 'env_init') AS env_init_type,
+    bool_or(proactive) FILTER (kind = 'env_init') AS env_proactive
+  FROM ev WHERE kind IN {RARE} AND request_id IS NOT NULL GROUP BY ALL
+), app_trace AS (
+  SELECT {AKEY}, arg_min(trace_id, timestamp) AS app_trace
+  FROM ev WHERE trace_id IS NOT NULL AND kind NOT IN ('report', 'start', 'runtime_done') AND request_id IS NOT NULL
+  GROUP BY ALL
+)
+SELECT b.*, r.* EXCLUDE ({AKEY}, has_report), s.* EXCLUDE ({AKEY}),
+  x.* EXCLUDE ({AKEY}, timed_out, runtime_failed, exited, unknown_error, unhandled, env_init), t.app_trace,
+  coalesce(r.has_report, false) AS has_report,
+  coalesce(x.timed_out, false) AS timed_out, coalesce(x.runtime_failed, false) AS runtime_failed,
+  coalesce(x.exited, false) AS exited, coalesce(x.unknown_error, false) AS unknown_error,
+  coalesce(x.unhandled, false) AS unhandled, coalesce(x.env_init, false) AS env_init,
+  coalesce(s.start_trace, x.done_trace) AS platform_trace, coalesce(s.start_sampled, x.done_sampled) AS platform_sampled
+FROM base b
+LEFT JOIN report r USING ({AKEY}) LEFT JOIN start s USING ({AKEY})
+LEFT JOIN rare x USING ({AKEY}) LEFT JOIN app_trace t USING ({AKEY})
 """,
     # stream-level windows: seq = number of attempts of the stream that ended before this row
     f"""
 CREATE OR REPLACE TEMP TABLE init_win AS
-WITH anchors AS (
-  SELECT log_group, log_stream, coalesce(report_ts, last_ts) AS ts, 1 AS is_attempt, request_id, local_attempt,
+WITH inits AS (
+  SELECT log_group, log_stream, timestamp AS ts, kind, status, error_type, init_type, version, init_ms, restore_ms
+  FROM ev WHERE kind IN {INIT_KINDS}
+), anchors AS (
+  SELECT log_group, log_stream, coalesce(report_ts, last_ts) AS ts, 1 AS is_attempt, request_id, attempt,
          NULL::VARCHAR AS kind, NULL::VARCHAR AS status, NULL::VARCHAR AS error_type, NULL::VARCHAR AS init_type,
          NULL::VARCHAR AS version, NULL::DOUBLE AS init_ms, NULL::DOUBLE AS restore_ms
-  FROM att
+  FROM att SEMI JOIN (SELECT DISTINCT log_group, log_stream FROM inits) USING (log_group, log_stream)
   UNION ALL
-  SELECT log_group, log_stream, timestamp, 0, NULL, NULL, kind, status, error_type, init_type, version, init_ms, restore_ms
-  FROM ev WHERE kind IN {INIT_KINDS}
+  SELECT log_group, log_stream, ts, 0, NULL, NULL, kind, status, error_type, init_type, version, init_ms, restore_ms
+  FROM inits
 ), seq AS (
   SELECT *, coalesce(sum(is_attempt) OVER (PARTITION BY log_group, log_stream ORDER BY ts, is_attempt
                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seq
   FROM anchors
-), inits AS (
+), grouped AS (
   SELECT log_group, log_stream, seq,
     min(ts) FILTER (kind IN ('init_start', 'restore_start')) AS init_start_ts,
     bool_or(kind IN ('restore_start', 'restore_report')) AS restored,
@@ -134,8 +156,8 @@ WITH anchors AS (
                                    AND error_type IS NOT NULL) AS init_error_type
   FROM seq WHERE is_attempt = 0 GROUP BY ALL
 )
-SELECT s.{KEY.replace(", ", ", s.")}, s.local_attempt, i.* EXCLUDE (log_group, log_stream, seq)
-FROM seq s JOIN inits i USING (log_group, log_stream, seq)
+SELECT s.log_group, s.log_stream, s.request_id, s.attempt, i.* EXCLUDE (log_group, log_stream, seq)
+FROM seq s JOIN grouped i USING (log_group, log_stream, seq)
 WHERE s.is_attempt = 1
 """,
 ]
@@ -147,11 +169,11 @@ FUNCTION = (
 
 FINAL = f"""
 WITH j AS (
-  SELECT a.*, w.* EXCLUDE (log_group, log_stream, request_id, local_attempt), {FUNCTION} AS function,
+  SELECT a.*, w.* EXCLUDE (log_group, log_stream, request_id, attempt), {FUNCTION} AS function,
     w.init_status IS NOT NULL AND w.init_status <> 'success' AS init_failed,
     (a.report_init_ms IS NOT NULL OR a.report_restore_ms IS NOT NULL OR w.log_group IS NOT NULL OR a.env_init) AS cold,
     coalesce(a.env_init_type, w.init_type) AS any_init_type
-  FROM att a LEFT JOIN init_win w USING (log_group, log_stream, request_id, local_attempt)
+  FROM att a LEFT JOIN init_win w USING (log_group, log_stream, request_id, attempt)
 ), o AS (
   SELECT *,
     CASE
@@ -171,7 +193,7 @@ SELECT
            NULLIF(regexp_extract(log_stream, '\\[(\\$LATEST|[0-9]+)\\]', 1), ''), init_version) AS version,
   request_id,
   row_number() OVER (PARTITION BY function, request_id
-                     ORDER BY coalesce(start_ts, first_ts), log_stream, local_attempt) AS attempt,
+                     ORDER BY coalesce(start_ts, first_ts), log_stream, attempt) AS attempt,
   coalesce(start_ts, first_ts) AS start_time, coalesce(report_ts, last_ts) AS end_time,
   duration_ms, billed_ms, memory_mb, max_memory_mb,
   coalesce(report_init_ms, init_report_ms) AS init_ms,

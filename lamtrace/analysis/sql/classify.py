@@ -5,17 +5,19 @@ JSON ``FIELD_PATHS`` — so the two paths cannot drift apart silently; ``tests/u
 checks them against each other on every fixture and on generated lines.
 
 Per event: one cheap prefix test per text pattern, one ``regexp_extract`` for the pattern that passes, and for a
-message starting with ``{`` one ``json_extract_string`` over all paths (the JSON text is parsed once).
+message starting with ``{`` one ``json_extract_string`` over all paths (the JSON text is parsed once). One CASE
+then builds a struct of every field for the format that matched.
 """
 
 from __future__ import annotations
 
 from lamtrace.analysis.formats import json_records
 from lamtrace.analysis.formats.event import TEXT_PATTERNS
-from lamtrace.analysis.formats.fields import FIELDS, NUMBER_FULL, WHITESPACE, LinePattern
+from lamtrace.analysis.formats.fields import FIELDS, NUMBER_FULL, LinePattern
 
 _SQL_TYPES = {"str": "VARCHAR", "float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN"}
 _PATHS = json_records.all_paths()
+_NAMES = [f for f in FIELDS if f not in ("kind", "log_format")]
 
 
 def _lit(text: str) -> str:
@@ -54,6 +56,7 @@ def _quick(pattern: LinePattern) -> str:
 
 
 def _text_field(i: int, pattern: LinePattern, field: str) -> str | None:
+    """SQL for one field of text pattern ``i`` (``None``: the pattern does not have the field)."""
     fixed = dict(pattern.fixed)
     if field in fixed:
         return _lit(fixed[field])
@@ -84,31 +87,44 @@ def _json_kind() -> str:
     )
 
 
-def _json_field(field: str) -> str | None:
-    branches = []
-    for kind, fields in json_records.FIELD_PATHS.items():
-        fixed = json_records.FIXED.get(kind, {})
-        if field in fixed:
-            branches.append(f"WHEN {_lit(kind)} THEN {_lit(fixed[field])}")
-            continue
-        source = field if field in fields else "trace_header" if field in ("trace_id", "sampled") else None
-        if source not in fields:
-            continue
-        text = [
-            _convert(_json(p), "str" if source == "trace_header" else FIELDS[field], True)
-            for p in fields[source]
-        ]
-        value = text[0] if len(text) == 1 else f"coalesce({', '.join(text)})"
-        if source == "trace_header" and field == "trace_id":
-            value = f"NULLIF(regexp_extract({value}, {_lit(json_records.TRACE_ROOT)}, 1), '')"
-        elif source == "trace_header":
-            value = f"(CASE regexp_extract({value}, {_lit(json_records.TRACE_SAMPLED)}, 1) WHEN '1' THEN true WHEN '0' THEN false END)"
-        elif field == "level":
-            value = f"upper({value})"
-        branches.append(f"WHEN {_lit(kind)} THEN {value}")
-    if not branches:
+def _json_kind_field(kind: str, field: str) -> str | None:
+    """SQL for one field of one JSON record kind (``None``: that kind does not have the field)."""
+    fields = json_records.FIELD_PATHS[kind]
+    fixed = json_records.FIXED.get(kind, {})
+    if field in fixed:
+        return _lit(fixed[field])
+    source = field if field in fields else "trace_header" if field in ("trace_id", "sampled") else None
+    if source not in fields:
         return None
-    return f"(CASE kind {' '.join(branches)} END)"
+    typ = "str" if source == "trace_header" else FIELDS[field]
+    text = [_convert(_json(p), typ, from_json=True) for p in fields[source]]
+    value = text[0] if len(text) == 1 else f"coalesce({', '.join(text)})"
+    if source == "trace_header" and field == "trace_id":
+        value = f"NULLIF(regexp_extract({value}, {_lit(json_records.TRACE_ROOT)}, 1), '')"
+    elif source == "trace_header":
+        sampled = f"regexp_extract({value}, {_lit(json_records.TRACE_SAMPLED)}, 1)"
+        value = f"(CASE {sampled} WHEN '1' THEN true WHEN '0' THEN false END)"
+    elif field == "level":
+        value = f"upper({value})"
+    return value
+
+
+def _struct(values: dict[str, str | None]) -> str:
+    items = (f"{name}: CAST({values.get(name) or 'NULL'} AS {_SQL_TYPES[FIELDS[name]]})" for name in _NAMES)
+    return "{" + ", ".join(items) + "}"
+
+
+def _record() -> str:
+    """One CASE giving the struct of all fields for the format that matched (``src``: -1 JSON, i text pattern)."""
+    json_branches = " ".join(
+        f"WHEN {_lit(kind)} THEN {_struct({n: _json_kind_field(kind, n) for n in _NAMES})}"
+        for kind in json_records.FIELD_PATHS
+    )
+    text_branches = " ".join(
+        f"WHEN src = {i} THEN {_struct({n: _text_field(i, p, n) for n in _NAMES})}"
+        for i, p in enumerate(TEXT_PATTERNS)
+    )
+    return f"CASE WHEN src = -1 THEN (CASE kind {json_branches} END) {text_branches} END"
 
 
 def classify_sql(
@@ -116,35 +132,32 @@ def classify_sql(
 ) -> str:
     """A SELECT over ``source`` (a table or subquery with a ``message`` column) giving ``columns`` + ``FIELDS``."""
     passthrough = ", ".join(columns)
-    ws = _lit(WHITESPACE)
-    extracts = [f"CASE WHEN starts_with(m, '{{') THEN TRY(json_extract_string(m, {_list(_PATHS)})) END AS j"]
-    for i, pattern in enumerate(TEXT_PATTERNS):
-        regex = _lit(pattern.regex)
-        extracts.append(
-            f"CASE WHEN {_quick(pattern)} THEN regexp_extract(m, {regex}, {_list(pattern.groups())}) END AS p{i}"
-        )
-    src_cases = " ".join(f"WHEN p{i}.{p.key} <> '' THEN {i}" for i, p in enumerate(TEXT_PATTERNS))
+    paths = _list(_PATHS)
+    # which text pattern matches: match-only regexes (RE2 runs these as a DFA) in Python's order
+    matches = " ".join(
+        f"WHEN {_quick(p)} AND regexp_matches(m, {_lit(p.regex)}) THEN {i}"
+        for i, p in enumerate(TEXT_PATTERNS)
+    )
+    # then the one submatch extraction that is needed
+    extracts = ", ".join(
+        f"CASE WHEN src = {i} THEN regexp_extract(m, {_lit(p.extractor)}, {_list(p.groups())}) END AS p{i}"
+        for i, p in enumerate(TEXT_PATTERNS)
+    )
     kinds = " ".join(f"WHEN {i} THEN {_lit(p.kind)}" for i, p in enumerate(TEXT_PATTERNS))
-    fields = []
-    for field in FIELDS:
-        if field in ("kind", "log_format"):
-            continue
-        branches = [f"WHEN src = -1 THEN {_json_field(field) or 'NULL'}"]
-        for i, pattern in enumerate(TEXT_PATTERNS):
-            value = _text_field(i, pattern, field)
-            if value is not None:
-                branches.append(f"WHEN src = {i} THEN {value}")
-        fields.append(f"CAST(CASE {' '.join(branches)} END AS {_SQL_TYPES[FIELDS[field]]}) AS {field}")
+    fields = ", ".join(f"f.{name} AS {name}" for name in _NAMES)
     return f"""
-SELECT {passthrough}, kind, log_format, {", ".join(fields)}
+SELECT {passthrough}, kind, log_format, {fields}
 FROM (
-  SELECT *, CASE WHEN src = -1 THEN {_json_kind()} WHEN src IS NULL THEN 'unparsed' ELSE (CASE src {kinds} END) END AS kind,
-         CASE WHEN starts_with(m, '{{') THEN 'json' ELSE 'text' END AS log_format
+  SELECT *, {_record()} AS f
   FROM (
-    SELECT *, CASE WHEN j IS NOT NULL THEN -1 WHEN starts_with(m, '{{') THEN NULL {src_cases} END AS src
+    SELECT *, {extracts},
+      CASE WHEN src = -1 THEN {_json_kind()} WHEN src IS NULL THEN 'unparsed' ELSE (CASE src {kinds} END) END AS kind,
+      CASE WHEN starts_with(m, '{{') THEN 'json' ELSE 'text' END AS log_format
     FROM (
-      SELECT {passthrough}, m, {", ".join(extracts)}
-      FROM (SELECT {passthrough}, trim(message, {ws}) AS m FROM {source})
+      SELECT {passthrough}, m,
+        CASE WHEN starts_with(m, '{{') THEN TRY(json_extract_string(m, {paths})) END AS j,
+        CASE WHEN starts_with(m, '{{') THEN (CASE WHEN j IS NOT NULL THEN -1 END) {matches} END AS src
+      FROM (SELECT {passthrough}, message AS m FROM {source})
     )
   )
 )
