@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from lamtrace.analysis import engine
-from lamtrace.analysis.sources import EventSources, expand_paths
+from lamtrace.analysis.sources import EventSources, trace_documents
 from lamtrace.errors import InputError
 
 
@@ -66,6 +65,10 @@ def load(
     logs, traces = _split_run_directory(logs, traces)
     if logs is None and traces is None:
         raise InputError("nothing to load: pass logs=... and/or traces=...")
+    if isinstance(traces, (str, os.PathLike)):  # fail early on a path that does not exist
+        from collectors import files
+
+        files.expand(traces)
     sources = EventSources()
     sources.add(logs)
     con = engine.connect(memory_limit, threads)
@@ -75,7 +78,7 @@ def load(
         coverage = engine.coverage(con, sources, counts, attempts)
     finally:
         con.close()
-    segments, attempts, trace_coverage = _join_traces(traces, attempts)
+    segments, attempts, trace_coverage = _join_traces(trace_documents(traces, sources.trace_files), attempts)
     coverage["traces"] = trace_coverage
     return Dataset(invocations=attempts, segments=segments, coverage=coverage)
 
@@ -90,42 +93,15 @@ def _split_run_directory(logs: Any, traces: Any) -> tuple[Any, Any]:
     return logs, traces
 
 
-def _join_traces(traces: Any, attempts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Segment table and trace-derived columns from ``lamtrace.analysis.traces`` (empty if it is not there)."""
-    try:
-        trace_module = importlib.import_module("lamtrace.analysis.traces")
-    except ModuleNotFoundError:
-        return pd.DataFrame(), attempts, {"available": False}
-    documents = _trace_documents(traces)
-    segments = trace_module.segment_rows(documents)
-    joined, counts = trace_module.join(attempts, segments)
-    return segments, joined, {"available": True, **counts}
+def _join_traces(
+    documents: Iterable[dict[str, Any]], attempts: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The segment table, and the invocation table with its trace columns filled (``lamtrace.analysis.traces``)."""
+    from lamtrace.analysis import traces
 
-
-def _trace_documents(traces: Any) -> Iterable[dict[str, Any]]:
-    if traces is None:
-        return []
-    if isinstance(traces, (str, os.PathLike)) or (
-        isinstance(traces, (list, tuple)) and all(isinstance(t, (str, os.PathLike)) for t in traces)
-    ):
-        specs = [traces] if isinstance(traces, (str, os.PathLike)) else list(traces)
-        return _read_trace_files([p for spec in specs for p in expand_paths(spec)])
-    return traces
-
-
-def _read_trace_files(paths: list[str]) -> Iterable[dict[str, Any]]:
-    import gzip
-    import json
-
-    for path in paths:
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except ValueError:
-                        continue
+    segments = traces.segment_rows(documents)
+    joined, counts = traces.join(attempts, segments)
+    return segments, joined, {**segments.attrs.get("trace_documents", {}), **counts}
 
 
 def _where(since: Any, until: Any, function: str | Iterable[str] | None) -> str:

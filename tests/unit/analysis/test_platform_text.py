@@ -19,7 +19,9 @@ def fields(message: str) -> dict:
 
 def test_start_with_version_and_the_2016_trailing_space():
     assert fields(f"START RequestId: {RID} Version: $LATEST\n")["version"] == "$LATEST"
-    assert fields("START RequestId: b47cde10-029a-11e6-b5d6-1f01b70b94b2 Version: $LATEST \n")["kind"] == "start"
+    assert (
+        fields("START RequestId: b47cde10-029a-11e6-b5d6-1f01b70b94b2 Version: $LATEST \n")["kind"] == "start"
+    )
     assert fields(f"START RequestId: {RID} Version: 72\n")["version"] == "72"
 
 
@@ -84,12 +86,16 @@ def test_malformed_report_is_not_a_report():
 
 
 def test_init_start_restore_start_and_reports():
-    assert fields("INIT_START Runtime Version: python:3.13.v14    Runtime Version ARN: arn:aws:lambda:x")["kind"] == (
-        "init_start"
+    assert fields("INIT_START Runtime Version: python:3.13.v14    Runtime Version ARN: arn:aws:lambda:x")[
+        "kind"
+    ] == ("init_start")
+    got = fields(
+        "RESTORE_START Runtime Version: java:11.v20\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:b8"
     )
-    got = fields("RESTORE_START Runtime Version: java:11.v20\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:b8")
     assert (got["kind"], got["init_type"]) == ("restore_start", "snap-start")
-    got = fields("INIT_REPORT Init Duration: 150.79 ms\tPhase: init\tStatus: error\tError Type: Runtime.UserCodeSyntaxError")
+    got = fields(
+        "INIT_REPORT Init Duration: 150.79 ms\tPhase: init\tStatus: error\tError Type: Runtime.UserCodeSyntaxError"
+    )
     assert got == {
         "kind": "init_report",
         "log_format": "text",
@@ -105,10 +111,14 @@ def test_init_start_restore_start_and_reports():
 @pytest.mark.parametrize(
     ("message", "request_id"),
     [
-        ("2020-11-10T05:46:57.874Z 160788cd-45ff-4583-809f-c7e31127cb95 Task timed out after 3.07 seconds\n\n",
-         "160788cd-45ff-4583-809f-c7e31127cb95"),
-        ("2016-04-14T23:52:45.715Z b47cde10-029a-11e6-b5d6-1f01b70b94b2 Task timed out after 120.00 seconds ",
-         "b47cde10-029a-11e6-b5d6-1f01b70b94b2"),
+        (
+            "2020-11-10T05:46:57.874Z 160788cd-45ff-4583-809f-c7e31127cb95 Task timed out after 3.07 seconds\n\n",
+            "160788cd-45ff-4583-809f-c7e31127cb95",
+        ),
+        (
+            "2016-04-14T23:52:45.715Z b47cde10-029a-11e6-b5d6-1f01b70b94b2 Task timed out after 120.00 seconds ",
+            "b47cde10-029a-11e6-b5d6-1f01b70b94b2",
+        ),
         ("2024-06-25T19:22:58.186Z  Task timed out after 30.27 seconds", None),
     ],
 )
@@ -120,7 +130,9 @@ def test_timeout_lines_with_and_without_id(message, request_id):
 
 
 def test_runtime_exit_and_unknown_error():
-    got = fields("RequestId: 00c4bc44-e48e-4e7d-ab38-a47800cd734b Error: Runtime exited with error: exit status 1\nRuntime.ExitError\n")
+    got = fields(
+        "RequestId: 00c4bc44-e48e-4e7d-ab38-a47800cd734b Error: Runtime exited with error: exit status 1\nRuntime.ExitError\n"
+    )
     assert (got["kind"], got["error_type"], got["error_message"]) == (
         "runtime_exit",
         "Runtime.ExitError",
@@ -150,7 +162,9 @@ sep = st.sampled_from(["\t", " ", "  ", " \t"])
     s=sep,
     end=st.sampled_from(["", "\n", "\t\n", " \n"]),
 )
-def test_report_fields_recovered_from_generated_lines(rid, duration, billed, memory, used, init, status, trace, s, end):
+def test_report_fields_recovered_from_generated_lines(
+    rid, duration, billed, memory, used, init, status, trace, s, end
+):
     line = (
         f"REPORT RequestId: {rid}{s}Duration: {duration} ms{s}Billed Duration: {billed} ms{s}"
         f"Memory Size: {memory} MB{s}Max Memory Used: {used} MB"
@@ -175,6 +189,14 @@ def test_report_fields_recovered_from_generated_lines(rid, duration, billed, mem
 def test_never_raises_on_any_text(text):
     event = parse_platform_text(text)
     assert event is None or event["kind"] in {
-        "start", "end", "report", "init_start", "restore_start", "init_report", "restore_report", "timeout",
-        "runtime_exit", "unknown_error",
+        "start",
+        "end",
+        "report",
+        "init_start",
+        "restore_start",
+        "init_report",
+        "restore_report",
+        "timeout",
+        "runtime_exit",
+        "unknown_error",
     }

@@ -12,7 +12,11 @@ TRACE = "1-6747b000-0123456789abcdef01234567"
 
 
 def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(ms / 1000, timezone.utc)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
 
 
 # (stream, start ms, request id, outcome, duration ms, cold, sampled trace)
@@ -29,39 +33,100 @@ def render(json_format: bool) -> list[dict]:
     events: list[dict] = []
 
     def emit(stream: int, ts: int, message: str) -> None:
-        events.append({"log_group": "/aws/lambda/orders", "log_stream": STREAM.format(stream), "timestamp": ts,
-                       "message": message, "event_id": f"{len(events):056d}", "ingestion_time": ts})
+        events.append(
+            {
+                "log_group": "/aws/lambda/orders",
+                "log_stream": STREAM.format(stream),
+                "timestamp": ts,
+                "message": message,
+                "event_id": f"{len(events):056d}",
+                "ingestion_time": ts,
+            }
+        )
 
     for stream, t, rid, outcome, duration, cold, trace in WORKLOAD:
         end = t + int(duration) + 1
-        metrics = {"durationMs": duration, "billedDurationMs": int(duration) + 1, "memorySizeMB": 256, "maxMemoryUsedMB": 80}
+        metrics = {
+            "durationMs": duration,
+            "billedDurationMs": int(duration) + 1,
+            "memorySizeMB": 256,
+            "maxMemoryUsedMB": 80,
+        }
         if cold:
             metrics["initDurationMs"] = 200.5
         if json_format:
             if cold:
-                emit(stream, t - 201, json.dumps({"time": iso(t - 201), "type": "platform.initStart",
-                                                  "record": {"initializationType": "on-demand", "phase": "init"}}))
-            emit(stream, t, json.dumps({"time": iso(t), "type": "platform.start", "record": {"requestId": rid, "version": "$LATEST"}}))
-            emit(stream, t + 1, json.dumps({"timestamp": iso(t + 1), "level": "WARN", "requestId": rid, "message": "slow"}))
+                emit(
+                    stream,
+                    t - 201,
+                    json.dumps(
+                        {
+                            "time": iso(t - 201),
+                            "type": "platform.initStart",
+                            "record": {"initializationType": "on-demand", "phase": "init"},
+                        }
+                    ),
+                )
+            emit(
+                stream,
+                t,
+                json.dumps(
+                    {
+                        "time": iso(t),
+                        "type": "platform.start",
+                        "record": {"requestId": rid, "version": "$LATEST"},
+                    }
+                ),
+            )
+            emit(
+                stream,
+                t + 1,
+                json.dumps({"timestamp": iso(t + 1), "level": "WARN", "requestId": rid, "message": "slow"}),
+            )
             if outcome == "error":
-                emit(stream, end - 1, json.dumps({"timestamp": iso(end), "log_level": "ERROR", "errorMessage": "bad",
-                                                  "errorType": "ValueError", "requestId": rid, "stackTrace": []}))
-            report = {"requestId": rid, "metrics": metrics, "status": "success" if outcome == "success" else outcome}
+                emit(
+                    stream,
+                    end - 1,
+                    json.dumps(
+                        {
+                            "timestamp": iso(end),
+                            "log_level": "ERROR",
+                            "errorMessage": "bad",
+                            "errorType": "ValueError",
+                            "requestId": rid,
+                            "stackTrace": [],
+                        }
+                    ),
+                )
+            report = {
+                "requestId": rid,
+                "metrics": metrics,
+                "status": "success" if outcome == "success" else outcome,
+            }
             if outcome == "error":
                 report["errorType"] = "ValueError"
             if trace:
-                report["tracing"] = {"type": "X-Amzn-Trace-Id", "value": f"Root={trace};Parent=35465b3a9e2f7c6a;Sampled=1"}
+                report["tracing"] = {
+                    "type": "X-Amzn-Trace-Id",
+                    "value": f"Root={trace};Parent=35465b3a9e2f7c6a;Sampled=1",
+                }
             emit(stream, end, json.dumps({"time": iso(end), "type": "platform.report", "record": report}))
         else:
             if cold:
-                emit(stream, t - 201, "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: arn:aws:lambda:x\n")
+                emit(
+                    stream,
+                    t - 201,
+                    "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: arn:aws:lambda:x\n",
+                )
             emit(stream, t, f"START RequestId: {rid} Version: $LATEST\n")
             emit(stream, t + 1, f"[WARNING]\t{iso(t + 1)}\t{rid}\tslow\n")
             if outcome == "error":
                 emit(stream, end - 1, "[ERROR] ValueError: bad\nTraceback (most recent call last):")
             emit(stream, end, f"END RequestId: {rid}\n")
-            line = (f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: {int(duration) + 1} ms\t"
-                    "Memory Size: 256 MB\tMax Memory Used: 80 MB\t")
+            line = (
+                f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: {int(duration) + 1} ms\t"
+                "Memory Size: 256 MB\tMax Memory Used: 80 MB\t"
+            )
             if cold:
                 line += "Init Duration: 200.50 ms\t"
             if outcome != "success":
