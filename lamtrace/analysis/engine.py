@@ -16,6 +16,7 @@ from lamtrace.analysis.formats.fields import KINDS, PLATFORM_KINDS
 from lamtrace.analysis.sources import EventSources
 from lamtrace.analysis.sql.attempts import FINAL, STEPS
 from lamtrace.analysis.sql.classify import classify_sql
+from lamtrace.analysis.traces import TRACE_COLUMNS
 
 DEFAULT_MEMORY_LIMIT = "1GB"
 
@@ -51,19 +52,8 @@ DTYPES = {
     "has_report": "bool",
     "has_app_logs": "bool",
 }
-# filled by the trace join (lamtrace.analysis.traces.join); null until then
-TRACE_DTYPES = {
-    "has_trace": "bool",
-    "xray_init_ms": "float64",
-    "xray_invocation_ms": "float64",
-    "xray_overhead_ms": "float64",
-    "xray_total_ms": "float64",
-    "downstream_ms": "float64",
-    "downstream": "string",
-    "xray_fault": "boolean",
-    "xray_error": "boolean",
-    "xray_throttle": "boolean",
-}
+# filled by the trace join (lamtrace.analysis.traces.join); null/False before it
+TRACE_DTYPES = TRACE_COLUMNS
 COLUMNS = [
     *list(DTYPES)[:6],
     "start_time",
