@@ -19,6 +19,7 @@ from lamtrace.local.capture import OutputCapture
 from lamtrace.local.config import FunctionConfig
 
 PAGE_KB = 1024
+PASSED_THROUGH = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
 def runtime_name() -> str:
@@ -60,6 +61,14 @@ def lambda_environment(
         env["_AWS_XRAY_DAEMON_ADDRESS"] = host
         env["_AWS_XRAY_DAEMON_PORT"] = port
         env["AWS_XRAY_CONTEXT_MISSING"] = "LOG_ERROR"
+    # Lambda hands the function its role's credentials; locally, the caller's credentials and endpoint (if any)
+    env.update(
+        {
+            key: value
+            for key, value in os.environ.items()
+            if key in PASSED_THROUGH or key.startswith("AWS_ENDPOINT_URL")
+        }
+    )
     env.update(config.env)
     return env
 

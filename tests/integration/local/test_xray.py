@@ -78,3 +78,32 @@ def test_unsampled_invocations_have_a_header_but_no_trace(tmp_path):
     assert header.startswith("Root=1-") and header.endswith(";Sampled=0")
     assert rf.REPORT.match(result.events[-1].message)["trace_id"] is None
     assert not (tmp_path / "traces" / "echo.jsonl").exists()
+
+
+def test_downstream_calls_to_aws_become_nested_aws_subsegments(tmp_path, aws_env, moto_reset):
+    import boto3
+
+    boto3.client("dynamodb").create_table(
+        TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+    )  # fmt: skip
+    cfg = FunctionConfig(
+        handler="fixtures_fn.put_item", path=HANDLERS, name="writer", tracing="Active", timeout_s=20
+    )
+    with LocalLambda(tmp_path) as service:
+        service.create_function(cfg)
+        result = service.invoke("writer", {"table": "orders", "n": 1})
+        service.close()
+    assert result.status == "success", result.error
+    assert (
+        boto3.client("dynamodb").scan(TableName="orders")["Count"] == 1
+    )  # the handler used the caller's endpoint
+    documents = [
+        json.loads(json.loads(line)["document"])
+        for line in (tmp_path / "traces" / "writer.jsonl").read_text().splitlines()
+    ]
+    function = next(d for d in documents if d.get("origin") == "AWS::Lambda::Function")
+    invocation = next(s for s in function["subsegments"] if s["name"] == "Invocation")
+    (dynamodb,) = [s for s in invocation["subsegments"] if s.get("namespace") == "aws"]
+    assert dynamodb["name"] == "dynamodb" and dynamodb["aws"]["operation"] == "PutItem"
+    assert dynamodb["aws"]["table_name"] == "orders" and dynamodb["http"]["response"]["status"] == 200

@@ -106,3 +106,14 @@ def traced(event, context):
     if event.get("fail"):
         raise KeyError("missing")
     return "ok"
+
+
+def put_item(event, context):
+    """Writes to DynamoDB through boto3, traced by aws-xray-sdk's boto3 patch (a downstream `aws` subsegment)."""
+    import boto3
+    from aws_xray_sdk.core import patch
+
+    patch(["botocore"])
+    table = boto3.resource("dynamodb").Table(event["table"])
+    table.put_item(Item={"pk": context.aws_request_id, "n": event.get("n", 0)})
+    return "stored"
