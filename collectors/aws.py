@@ -9,6 +9,7 @@ backs off and rate-limits itself on throttling.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,9 +75,21 @@ def client(
 
 
 def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    """The AWS error code of a botocore ClientError ('' for anything else).
+
+    When botocore could not parse the error body (it then reports the HTTP status as the code, e.g. an XML error
+    from a JSON-protocol endpoint behind a proxy or emulator), the ``<Code>`` or ``__type`` in the body is used.
+    """
     response = getattr(exc, "response", None)
-    return (response or {}).get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
+    if not isinstance(response, dict):
+        return ""
+    error = response.get("Error", {})
+    code = error.get("Code", "")
+    if code.isdigit():
+        found = re.search(r'<Code>(\w+)</Code>|"__type"\s*:\s*"(?:[\w.]+#)?(\w+)"', error.get("Message", ""))
+        if found:
+            return found.group(1) or found.group(2)
+    return code
 
 
 def is_throttling(exc: BaseException) -> bool:
@@ -121,6 +134,9 @@ def client_error(
     """The one-line ``AWSError`` for a botocore ClientError."""
     code = error_code(exc)
     message = exc.response.get("Error", {}).get("Message", "") if hasattr(exc, "response") else str(exc)
+    if "<" in message:  # an unparsed XML body: keep its <Message> only
+        found = re.search(r"<Message>(.*?)</Message>", message, re.DOTALL)
+        message = found.group(1) if found else message
     if code in _ACCESS_DENIED:
         needed = f"the IAM permission {iam_action}" if iam_action else "an IAM permission"
         return AWSError(

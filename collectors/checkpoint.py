@@ -37,6 +37,9 @@ class Checkpoint:
         self._saved: set[Slice] = set()
         self._pending: set[Slice] = set()
         self.resumed = False
+        self.extra: dict[
+            str, Any
+        ] = {}  # caller's notes kept with the checkpoint (e.g. the resolved time window)
         try:
             with open(self.path, encoding="utf-8") as fh:
                 data = json.load(fh)
@@ -44,6 +47,7 @@ class Checkpoint:
             return
         if data.get("version") == VERSION and data.get("request") == request:
             self._saved = {Slice(*item) for item in data.get("done", [])}
+            self.extra = data.get("extra", {})
             self.resumed = bool(self._saved)
 
     def is_done(self, piece: Slice) -> bool:
