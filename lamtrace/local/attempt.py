@@ -73,7 +73,7 @@ class InvocationResult:
     end: float  # epoch seconds (response, or kill)
     duration_ms: float
     billed_ms: int
-    init_ms: float | None  # set on a cold start of an on-demand environment
+    init_ms: float | None  # set on a cold start (init ran inside this invocation)
     init_start: float | None  # epoch seconds the runtime started, when it started for this attempt
     init_end: float | None
     cold: bool
@@ -198,7 +198,7 @@ def build_result(
         init_output += init.output
         if init.error:
             events.append(init_report_line(fmt, init, phase, init_type))
-    if m.inits and m.status != "init_error" and init_type == ON_DEMAND:
+    if m.inits and m.status != "init_error":  # init ran inside this invocation: a cold start
         init_ms = m.inits[-1][1].ms
     events.append(
         _at(

@@ -142,7 +142,7 @@ class Recorder:
         return {
             "attempts": len(attempts),
             "requests": len(request_ids),
-            "cold_starts": sum(a.cold and a.init_type == "on-demand" for a in attempts),
+            "cold_starts": sum(a.cold and a.status != "init_error" for a in attempts),
             "provisioned_invocations": sum(a.init_type == "provisioned-concurrency" for a in attempts),
             "retries": sum(a.attempt > 1 for a in attempts),
             "redeliveries": sum((a.delivery_attempt or 1) > 1 for a in attempts),
