@@ -58,9 +58,21 @@ DELIVERY_KEY = (
 )
 DELIVERY_ATTEMPT = "delivery_attempt"  # 1-based; SQS ApproximateReceiveCount, else 1 when unknown
 BATCH_SIZE = "batch_size"  # number of records in a batched event
+XRAY_SAMPLED = "xray_sampled"  # bool: Sampled=1 in _X_AMZN_TRACE_ID (absent when there is no trace header)
+LAMTRACE_ERRORS = (
+    "lamtrace_errors"  # int: internal lamtrace failures swallowed during the invocation (absent when 0)
+)
 
-# timeout_warning
+# timeout_warning (also carries DURATION_MS = time elapsed so far and REMAINING_MS)
 STACK = "stack"  # the handler thread's current stack, formatted
+
+# ordinary log lines
+EVENT = "event"  # the (redacted) invocation event, on the line written when event logging is on
+REDACTED = "***"  # the value that replaces a sensitive value
+
+# CloudWatch Embedded Metric Format lines: a JSON object with this key is a metric line, not a log line.
+# lamtrace writes one per invocation when metrics are on; it has no SCHEMA_KEY and no LEVEL.
+EMF_KEY = "_aws"
 
 OUTCOMES = ("success", "error")
 TRIGGERS = (

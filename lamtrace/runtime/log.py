@@ -1,0 +1,298 @@
+"""Structured JSON log lines: one compact object per line, written straight to stdout.
+
+The per-line work is the short pipeline in ``PROCESSORS`` — small functions over the record dict, run in order —
+followed by ``render`` (dict -> JSON text, ending with the invocation's context keys, which are rendered once per
+invocation by ``set_context``) and ``write`` (one ``write`` call, so the line is one CloudWatch event).
+
+Lines go to ``sys.stdout`` directly, never through the root ``logging`` logger: Lambda passes stdout through as-is
+in both log formats, so with ``AWS_LAMBDA_LOG_FORMAT=JSON`` our object is not wrapped in Lambda's object (no double
+encoding) and is not printed twice.
+
+Nothing here raises into the caller: a line that cannot be rendered is rendered again with its values as text, a
+line that cannot be written is dropped, and both are counted in ``errors``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from lamtrace import records as R
+from lamtrace.runtime.redact import Redactor
+
+DEBUG, INFO, WARNING, ERROR, CRITICAL = 10, 20, 30, 40, 50
+LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING", ERROR: "ERROR", CRITICAL: "CRITICAL"}
+# Also Lambda's application log level names (AWS_LAMBDA_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
+_LEVEL_VALUES = {"TRACE": DEBUG, "WARN": WARNING, "FATAL": CRITICAL} | {v: k for k, v in LEVEL_NAMES.items()}
+
+Record = dict[str, Any]
+Processor = Callable[[Record], Record]
+
+
+def level_value(name: str | int) -> int:
+    """The number of a level name (``"warn"`` -> 30); unknown names mean INFO."""
+    if isinstance(name, int):
+        return name
+    return _LEVEL_VALUES.get(str(name).strip().upper(), INFO)
+
+
+class _State:
+    """Module-wide logging state, set by the wrapper. One instance: there is one function per process."""
+
+    threshold = INFO  # lines below this level are not built at all
+    context: Record = {R.SCHEMA_KEY: R.SCHEMA_VERSION}  # keys ending every line (service, request id, ...)
+    context_json = f'"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'  # the same, rendered: JSON object members
+    redact: Callable[[Any], Any] = Redactor(())
+    errors = 0  # internal failures since the wrapper last reset the count
+    reported: set[str] = set()  # kinds of internal failure already reported on stderr
+
+
+state = _State()
+
+
+def internal_error(where: str, exc: BaseException | None = None) -> None:
+    """Count a failure inside lamtrace; the first of each kind is reported once on stderr. Never raises."""
+    state.errors += 1
+    if where in state.reported:
+        return
+    state.reported.add(where)
+    try:  # noqa: SIM105 - contextlib is not on the default import path
+        sys.stderr.write(f"lamtrace: internal error in {where} (ignored): {exc!r}\n")
+    except Exception:
+        pass
+
+
+# --- the pipeline ------------------------------------------------------------------------------------------------
+
+_second = -1
+_second_text = ""
+
+
+def iso_timestamp(now: float) -> str:
+    """``2026-11-28T10:00:00.123Z`` for epoch seconds ``now`` (the seconds part is formatted once per second)."""
+    global _second, _second_text
+    whole = int(now)
+    if whole != _second:
+        _second, _second_text = whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    return f"{_second_text}.{int((now - whole) * 1000):03d}Z"
+
+
+def add_timestamp(record: Record) -> Record:
+    record[R.TIMESTAMP] = iso_timestamp(time.time())
+    return record
+
+
+def add_extra(record: Record) -> Record:
+    """Merge the caller's ``extra`` fields (redacted); they never replace a key lamtrace sets."""
+    extra = record.pop("_extra", None)
+    if extra:
+        context = state.context
+        for key, value in state.redact(extra).items():
+            if key not in context:
+                record.setdefault(key, value)
+    return record
+
+
+def add_exception(record: Record) -> Record:
+    """Turn ``exc_info`` into ``exception`` (traceback text) and ``exception_name``."""
+    exc_info = record.pop("_exc_info", None)
+    if exc_info:
+        if exc_info is True:
+            exc_info = sys.exc_info()
+        elif isinstance(exc_info, BaseException):
+            exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+        if exc_info[0] is not None:
+            import traceback
+
+            record[R.EXCEPTION] = "".join(traceback.format_exception(*exc_info)).rstrip()
+            record[R.EXCEPTION_NAME] = exc_info[0].__name__
+    return record
+
+
+PROCESSORS: list[Processor] = [add_timestamp, add_extra, add_exception]
+
+
+def _as_text(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception:
+        return f"<unrepresentable {type(value).__name__}>"
+
+
+def _make_encoder() -> Callable[[Any], str]:
+    """Compact ASCII JSON. The C encoder is built once and called directly: ``json.dumps`` rebuilds it on every
+    call, which is a third of the cost of a line. No circular-reference bookkeeping: a cycle ends in
+    RecursionError, which ``render`` handles like any other failure."""
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if c_make_encoder is None:  # pragma: no cover - CPython always has _json
+        return json.JSONEncoder(separators=(",", ":"), default=_as_text).encode
+    encoder = c_make_encoder(
+        None, _as_text, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+encode = _make_encoder()
+
+
+def _safe(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None))) else _as_text(value)
+
+
+def members(fields: Record) -> str:
+    """``fields`` as JSON object members, without the braces (``"a":1,"b":2``)."""
+    try:
+        return encode(fields)[1:-1]
+    except Exception as exc:
+        internal_error("context", exc)
+        return encode({str(k): _safe(v) for k, v in fields.items()})[1:-1]
+
+
+def set_context(fields: Record, rendered: str | None = None) -> None:
+    """Make ``fields`` the keys that end every line from now on, rendered once here (or given as ``rendered``,
+    the ``members`` text of ``fields``, when the caller keeps most of it from one invocation to the next)."""
+    state.context = fields
+    state.context_json = members(fields) if rendered is None else rendered
+
+
+def render(record: Record) -> str:
+    """JSON text of ``record`` followed by the context keys; values JSON cannot hold become their ``repr``.
+
+    Never raises: a record that still cannot be encoded (a cycle, a non-string key) is encoded again with its
+    values as text.
+    """
+    try:
+        body = encode(record)
+    except Exception as exc:  # circular structures, non-string keys, a failing __repr__ ...
+        internal_error("render", exc)
+        body = encode({str(k): _safe(v) for k, v in record.items()})
+    if len(body) == 2:
+        return "{" + state.context_json + "}"
+    return body[:-1] + "," + state.context_json + "}"
+
+
+def write(line: str) -> None:
+    """Write one line to the current stdout in one call. Never raises (a closed stdout drops the line)."""
+    try:
+        sys.stdout.write(line + "\n")
+    except Exception as exc:
+        internal_error("write", exc)
+
+
+def emit(record: Record) -> None:
+    """Run ``record`` through the pipeline and write it. Never raises."""
+    try:
+        for process in PROCESSORS:
+            record = process(record)
+    except Exception as exc:
+        internal_error("pipeline", exc)
+    write(render(record))
+
+
+def emit_marker(marker: str, message: str, fields: Record, level: int = INFO) -> None:
+    """Write a lamtrace marker record (written whatever the log level: the analyzer relies on markers)."""
+    record = {
+        R.LEVEL: LEVEL_NAMES.get(level, "INFO"),
+        R.MESSAGE: message,
+        R.TIMESTAMP: iso_timestamp(time.time()),
+        R.MARKER_KEY: marker,
+    }
+    record.update(fields)
+    write(render(record))
+
+
+# --- the logger users call ---------------------------------------------------------------------------------------
+
+
+class Logger:
+    """A logger with the stdlib method names that writes lamtrace lines.
+
+    ``log.info("paid %s", order, extra={"amount": 3})`` and ``log.info("paid", amount=3)`` both work; ``extra``
+    and keyword fields become top-level keys. ``log.exception(...)`` adds the current exception.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - stdlib name
+        return level >= state.threshold
+
+    def log(
+        self,
+        level: int,
+        msg: Any,
+        *args: Any,
+        exc_info: Any = None,
+        extra: Any = None,
+        stacklevel: int = 1,
+        **fields: Any,
+    ) -> None:
+        """Log ``msg % args`` at ``level`` (a number) with ``extra``/keyword fields."""
+        if level < state.threshold:
+            return
+        fields.pop("stack_info", None)
+        try:
+            frame = sys._getframe(stacklevel)
+            location = f"{frame.f_globals.get('__name__')}:{frame.f_code.co_name}:{frame.f_lineno}"
+            message = msg % args if args else msg
+        except Exception as exc:
+            internal_error("log", exc)
+            location, message = None, msg
+        record: Record = {
+            R.LEVEL: LEVEL_NAMES.get(level, str(level)),
+            R.LOCATION: location,
+            R.MESSAGE: message,
+        }
+        if self.name is not None:
+            record[R.LOGGER] = self.name
+        if extra or fields:
+            record["_extra"] = {**extra, **fields} if extra and fields else (extra or fields)
+        if exc_info:
+            record["_exc_info"] = exc_info
+        emit(record)
+
+    def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if state.threshold <= DEBUG:
+            self.log(DEBUG, msg, *args, stacklevel=2, **kwargs)
+
+    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if state.threshold <= INFO:
+            self.log(INFO, msg, *args, stacklevel=2, **kwargs)
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if state.threshold <= WARNING:
+            self.log(WARNING, msg, *args, stacklevel=2, **kwargs)
+
+    warn = warning
+
+    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if state.threshold <= ERROR:
+            self.log(ERROR, msg, *args, stacklevel=2, **kwargs)
+
+    def exception(self, msg: Any, *args: Any, exc_info: Any = True, **kwargs: Any) -> None:
+        if state.threshold <= ERROR:
+            self.log(ERROR, msg, *args, exc_info=exc_info, stacklevel=2, **kwargs)
+
+    def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if state.threshold <= CRITICAL:
+            self.log(CRITICAL, msg, *args, stacklevel=2, **kwargs)
+
+
+_loggers: dict[str | None, Logger] = {}
+
+
+def get_logger(name: str | None = None) -> Logger:
+    """The lamtrace logger called ``name`` (same object for the same name).
+
+    >>> log = get_logger(__name__)
+    >>> log.info("order paid", order_id="o-1")  # doctest: +SKIP
+    """
+    logger = _loggers.get(name)
+    if logger is None:
+        logger = _loggers[name] = Logger(name)
+    return logger

@@ -1,0 +1,137 @@
+"""Spans for the handler and for user code, on whichever backend the wrapper activated.
+
+A backend is three methods (``Backend``): ``start`` a span, ``end`` it, ``flush`` what is buffered. Backends live
+in ``xray`` (standard library, UDP to the X-Ray daemon), ``xray_sdk`` (aws-xray-sdk) and ``otel``
+(opentelemetry-sdk); each module is imported only when chosen and exposes ``create(options) -> Backend``.
+
+User code calls ``span`` and ``trace``; with no backend active (logs only) they cost a few attribute lookups.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from lamtrace.runtime import log
+from lamtrace.runtime.environment import TraceHeader
+from lamtrace.runtime.triggers import Trigger
+
+
+class Invocation(NamedTuple):
+    """What a backend needs to know about the invocation its handler span belongs to."""
+
+    request_id: str | None
+    function_name: str | None
+    function_arn: str | None
+    cold_start: bool
+    trigger: Trigger
+    trace: TraceHeader
+
+
+class Span(Protocol):
+    def set_attribute(self, key: str, value: Any) -> None:
+        """An X-Ray annotation (or metadata for values annotations cannot hold); an OTel span attribute."""
+
+
+class Backend(Protocol):
+    def start(self, name: str, invocation: Invocation | None = None) -> Span:
+        """Start a span: the handler span of ``invocation`` if given, else a child of the current span."""
+
+    def end(self, span: Span, error: BaseException | None = None) -> None:
+        """End ``span``, marking it failed with ``error`` if given, and hand it to the exporter."""
+
+    def flush(self) -> None:
+        """Send what is buffered, bounded in time (called before the handler returns)."""
+
+
+class NoSpan:
+    """The span of an untraced invocation: accepts attributes, records nothing."""
+
+    __slots__ = ()
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        pass
+
+
+NO_SPAN = NoSpan()
+_active: Backend | None = None
+
+
+def activate(name: str, options: Any) -> Backend | None:
+    """Import backend ``name`` (``"none"`` -> no backend) and make it the one ``span``/``trace`` use."""
+    global _active
+    _active = None
+    if name != "none":
+        module = importlib.import_module(f"lamtrace.runtime.tracing.{name}")
+        _active = module.create(options)
+    return _active
+
+
+def active() -> Backend | None:
+    """The backend in use, or None."""
+    return _active
+
+
+class span:  # noqa: N801 - used like a function: ``with lamtrace.span("charge"):``
+    """Context manager timing a block of user code as a child span of the handler span.
+
+    >>> import lamtrace
+    >>> with lamtrace.span("charge card", provider="stripe") as s:
+    ...     s.set_attribute("amount", 42)
+
+    Exceptions raised in the block mark the span failed and propagate unchanged. Tracing failures are counted
+    and swallowed: the block always runs.
+    """
+
+    __slots__ = ("_name", "_attributes", "_backend", "_span")
+
+    def __init__(self, name: str, **attributes: Any) -> None:
+        self._name = name
+        self._attributes = attributes
+        self._backend: Backend | None = None
+        self._span: Span = NO_SPAN
+
+    def __enter__(self) -> Span:
+        backend = _active
+        if backend is None:
+            return NO_SPAN
+        try:
+            self._span = backend.start(self._name)
+            for key, value in self._attributes.items():
+                self._span.set_attribute(key, value)
+            self._backend = backend
+        except Exception as exc:
+            log.internal_error("tracing start", exc)
+        return self._span
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if self._backend is not None:
+            try:
+                self._backend.end(self._span, exc)
+            except Exception as err:
+                log.internal_error("tracing end", err)
+        return False
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def trace(func: F | None = None, *, name: str | None = None) -> Any:
+    """Decorator running the function inside ``span(name or its qualified name)``; bare or with ``name=``.
+
+    >>> import lamtrace
+    >>> @lamtrace.trace
+    ... def charge(order): ...
+    """
+    if func is None:
+        return functools.partial(trace, name=name)
+    span_name = name or getattr(func, "__qualname__", None) or repr(func)
+
+    @functools.wraps(func)
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        with span(span_name):
+            return func(*args, **kwargs)
+
+    return traced

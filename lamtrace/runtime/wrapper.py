@@ -1,0 +1,308 @@
+"""``@lamtrace.instrument``: markers, context on every log line, tracing and a timeout warning around a handler.
+
+The function's behaviour never changes: the handler's return value and exception pass through as they are,
+and every step lamtrace adds is guarded, so a failure inside lamtrace (a closed stdout, an unserializable extra,
+a UDP error, a bug of ours) is counted in ``lamtrace_errors`` on the ``invocation_end`` line and nothing more.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import lamtrace
+from lamtrace import records as R
+from lamtrace.runtime import config, environment, log, tracing, triggers
+from lamtrace.runtime.redact import Redactor
+
+Handler = Callable[[Any, Any], Any]
+
+_watchdog: Any = None  # one per process, started on the first invocation that wants it
+
+
+def _on_timeout(alarm: Any, stack: str) -> None:
+    """Watchdog callback: the timeout_warning record, flushed at once (the process may be killed next)."""
+    now = time.monotonic()
+    fields = {
+        R.DURATION_MS: round((now - alarm.started) * 1000, 3),
+        R.REMAINING_MS: int((alarm.deadline - now) * 1000),
+        R.STACK: stack,
+    }
+    log.emit_marker(R.TIMEOUT_WARNING, "invocation is about to time out", fields, log.WARNING)
+    try:
+        sys.stdout.flush()
+    except Exception as exc:
+        log.internal_error("flush", exc)
+
+
+class _Invocation:
+    """Per-invocation state kept between ``begin`` and ``end``."""
+
+    __slots__ = ("context", "started", "trigger", "trace", "span", "cold_start", "arn")
+
+    def __init__(
+        self,
+        context: Any,
+        trigger: triggers.Trigger,
+        trace: environment.TraceHeader,
+        cold_start: bool,
+        arn: Any,
+    ) -> None:
+        self.context = context
+        self.started = time.perf_counter()
+        self.trigger = trigger
+        self.trace = trace
+        self.cold_start = cold_start
+        self.arn = arn
+        self.span: Any = tracing.NO_SPAN
+
+
+class Instrumented:
+    """What ``instrument`` wraps a handler in; ``begin``/``end`` never raise."""
+
+    def __init__(self, handler: Handler, options: config.Options) -> None:
+        self.handler = handler
+        self.options = options
+        self.name = getattr(handler, "__qualname__", None) or "handler"
+        self.backend: tracing.Backend | None = None
+        self.threshold = log.level_value(options.log_level)
+        self.redact = Redactor(config.DEFAULT_REDACT_KEYS + tuple(options.redact_keys))
+        self._ready = False
+        self._static: dict[str, Any] = {}
+        self._init_facts: dict[str, Any] | None = None
+        self._set_static()
+        log.set_context({**self._static, R.SCHEMA_KEY: R.SCHEMA_VERSION})  # for lines logged during init
+
+    # -- once -----------------------------------------------------------------------------------------------------
+
+    def _set_static(self, context: Any = None) -> None:
+        name = getattr(context, "function_name", None) or os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        memory = getattr(context, "memory_limit_in_mb", None) or os.environ.get(
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+        )
+        try:
+            memory = int(memory) if memory is not None else None
+        except (TypeError, ValueError):
+            memory = None
+        self._static = {
+            R.SERVICE: self.options.service or name or "service_undefined",
+            R.FUNCTION_NAME: name,
+            R.FUNCTION_MEMORY_SIZE: memory,
+        }
+        self._static_json = log.members(self._static)
+
+    def _setup(self, context: Any) -> None:
+        """First invocation of this handler: settle what the init phase could not know, load chosen extras."""
+        self._ready = True
+        self._set_static(context)
+        if self.options.capture_logging:
+            try:
+                from lamtrace.runtime import stdlib_logging
+
+                stdlib_logging.install(self.threshold)
+            except Exception as exc:
+                log.internal_error("capture_logging", exc)
+        try:
+            self.backend = tracing.activate(self.options.tracing, self.options)
+        except Exception as exc:
+            log.internal_error(f"tracing backend {self.options.tracing}", exc)
+        global _watchdog
+        if (
+            self.options.timeout_warning_ms > 0
+            and _watchdog is None
+            and hasattr(context, "get_remaining_time_in_millis")
+        ):
+            from lamtrace.runtime.timeout import Watchdog
+
+            _watchdog = Watchdog(_on_timeout)
+
+    def _environment_facts(self, now: float) -> dict[str, Any]:
+        init_type = environment.init_type()
+        gap_ms = round((now - environment.process_started_at()) * 1000, 3)
+        return {
+            R.INIT_TYPE: init_type,
+            R.INIT_TO_FIRST_INVOKE_MS: gap_ms,
+            R.PROACTIVE: init_type == environment.INIT_ON_DEMAND and gap_ms > self.options.proactive_init_ms,
+            R.RUNTIME: environment.runtime_name(),
+            R.LAMTRACE_VERSION: lamtrace.__version__,
+        }
+
+    # -- every invocation -----------------------------------------------------------------------------------------
+
+    def begin(self, event: Any, context: Any) -> _Invocation | None:
+        """Everything before the handler runs. Returns None (and the handler runs bare) if lamtrace fails."""
+        try:
+            if not self._ready:
+                self._setup(context)
+            env_facts = None
+            cold = False
+            if environment.consume_first_invocation():
+                env_facts = self._environment_facts(time.time())
+                cold = env_facts[R.INIT_TYPE] == environment.INIT_ON_DEMAND and not env_facts[R.PROACTIVE]
+            header = environment.parse_trace_header(os.environ.get("_X_AMZN_TRACE_ID"))
+            arn = getattr(context, "invoked_function_arn", None)
+            log.state.errors = 0
+            log.state.redact = self.redact
+            varying = {
+                R.COLD_START: cold,
+                R.FUNCTION_ARN: arn,
+                R.FUNCTION_REQUEST_ID: getattr(context, "aws_request_id", None),
+                R.XRAY_TRACE_ID: header.root,
+                R.SCHEMA_KEY: R.SCHEMA_VERSION,
+            }
+            log.set_context({**self._static, **varying}, self._static_json + "," + log.members(varying))
+            log.state.threshold = self.threshold
+            if self.options.debug_sample_rate > 0:
+                import random
+
+                if random.random() < self.options.debug_sample_rate:
+                    log.state.threshold = log.DEBUG
+            if env_facts is not None:
+                log.emit_marker(R.ENV_INIT, f"environment init ({env_facts[R.INIT_TYPE]})", env_facts)
+            if self.options.log_event:
+                log.emit({R.LEVEL: "INFO", R.MESSAGE: "event", R.EVENT: self.redact(event)})
+            inv = _Invocation(context, triggers.describe(event), header, cold, arn)
+            if self.backend is not None:
+                self._start_span(inv)
+            if _watchdog is not None:
+                self._arm(context, inv.started)
+            return inv
+        except Exception as exc:
+            log.internal_error("begin", exc)
+            return None
+
+    def _start_span(self, inv: _Invocation) -> None:
+        try:
+            invocation = tracing.Invocation(
+                log.state.context[R.FUNCTION_REQUEST_ID],
+                self._static[R.FUNCTION_NAME],
+                inv.arn,
+                inv.cold_start,
+                inv.trigger,
+                inv.trace,
+            )
+            inv.span = self.backend.start(f"## {self.name}", invocation)  # type: ignore[union-attr]
+        except Exception as exc:
+            log.internal_error("tracing start", exc)
+
+    def _arm(self, context: Any, started: float) -> None:
+        remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+        if remaining_ms is None:
+            return
+        remaining = remaining_ms() / 1000
+        lead = min(self.options.timeout_warning_ms / 1000, remaining / 2)
+        now = time.monotonic()
+        _watchdog.arm(
+            _watchdog.Alarm(
+                now + remaining - lead,
+                threading.get_ident(),
+                now - (time.perf_counter() - started),
+                now + remaining,
+            )
+        )
+
+    def end(self, inv: _Invocation | None, error: BaseException | None) -> None:
+        """Everything after the handler returned or raised. Never raises."""
+        if inv is None:
+            return
+        try:
+            duration_ms = round((time.perf_counter() - inv.started) * 1000, 3)
+            if _watchdog is not None:
+                _watchdog.disarm()
+            if self.backend is not None:
+                self._end_span(inv, error)
+            fields = self._end_fields(inv, error, duration_ms)
+            log.emit_marker(R.INVOCATION_END, "invocation end", fields)
+            if self.options.metrics:
+                from lamtrace.runtime import emf
+
+                st = self._static
+                log.write(log.encode(emf.metrics_record(
+                    self.options.metrics_namespace, st[R.FUNCTION_NAME] or "", st[R.SERVICE], inv.cold_start, duration_ms,
+                    error is not None, int(time.time() * 1000),
+                )))  # fmt: skip
+        except Exception as exc:
+            log.internal_error("end", exc)
+
+    def _end_span(self, inv: _Invocation, error: BaseException | None) -> None:
+        try:
+            self.backend.end(inv.span, error)  # type: ignore[union-attr]
+            self.backend.flush()  # type: ignore[union-attr]
+        except Exception as exc:
+            log.internal_error("tracing end", exc)
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019 - one instance per handler, for the life of the process
+    def _version_and_alias(self, arn: str | None) -> tuple[str | None, str | None]:
+        return environment.version_and_alias(arn, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"))
+
+    def _end_fields(
+        self, inv: _Invocation, error: BaseException | None, duration_ms: float
+    ) -> dict[str, Any]:
+        version, alias = self._version_and_alias(inv.arn)
+        fields: dict[str, Any] = {R.FUNCTION_VERSION: version}
+        if alias:
+            fields[R.FUNCTION_ALIAS] = alias
+        if error is None:
+            fields[R.OUTCOME] = "success"
+        else:
+            fields[R.OUTCOME] = "error"
+            fields[R.ERROR_TYPE] = type(error).__name__
+            fields[R.ERROR_MESSAGE] = str(error)[:1000]
+        fields[R.DURATION_MS] = duration_ms
+        remaining_ms = getattr(inv.context, "get_remaining_time_in_millis", None)
+        if remaining_ms is not None:
+            fields[R.REMAINING_MS] = remaining_ms()
+        fields[R.MAX_RSS_MB] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        trigger = inv.trigger
+        fields[R.TRIGGER] = trigger.name
+        if trigger.delivery_key is not None:
+            fields[R.DELIVERY_KEY] = trigger.delivery_key
+        fields[R.DELIVERY_ATTEMPT] = trigger.attempt
+        if trigger.batch_size is not None:
+            fields[R.BATCH_SIZE] = trigger.batch_size
+        if inv.trace.sampled is not None:
+            fields[R.XRAY_SAMPLED] = inv.trace.sampled
+        if log.state.errors:
+            fields[R.LAMTRACE_ERRORS] = log.state.errors
+        return fields
+
+
+def instrument(handler: Handler | None = None, /, **options: Any) -> Any:
+    """Instrument a Lambda handler; use bare (``@lamtrace.instrument``) or with options.
+
+    >>> import lamtrace
+    >>> @lamtrace.instrument(service="orders", tracing="xray", log_event=False)
+    ... def handler(event, context):
+    ...     return {"statusCode": 200}
+
+    Options (see ``config.Options``; each also read from ``LAMTRACE_<NAME>``): service, log_level, tracing,
+    log_event, capture_logging, debug_sample_rate, redact_keys, timeout_warning_ms, metrics,
+    metrics_namespace, flush_timeout_ms, proactive_init_ms, enabled.
+    """
+    if handler is None:
+        return functools.partial(instrument, **options)
+    opts = config.resolve(options)
+    if not opts.enabled:
+        return handler
+    inst = Instrumented(handler, opts)
+    begin, end = inst.begin, inst.end
+
+    @functools.wraps(handler)
+    def instrumented(event: Any, context: Any) -> Any:
+        inv = begin(event, context)
+        try:
+            result = handler(event, context)
+        except BaseException as exc:
+            end(inv, exc)
+            raise
+        end(inv, None)
+        return result
+
+    instrumented.lamtrace = inst  # type: ignore[attr-defined]
+    return instrumented
