@@ -54,6 +54,9 @@ def fresh_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
     monkeypatch.setattr(environment, "_first_invocation", True)
+    # The test process is older than a fresh runtime; without this every first invocation would look proactive.
+    started = time.time() - 0.2
+    monkeypatch.setattr(environment, "process_started_at", lambda: started)
     monkeypatch.setattr(log.state, "reported", set())
     yield
     tracing._active = None
