@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
-from typing import Any
+
+from lamtrace.runtime.values import Fields
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from typing import Any
 
 TRACING_BACKENDS = ("none", "xray", "xray_sdk", "otel")
 
@@ -24,39 +28,64 @@ DEFAULT_REDACT_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Options:
-    """Everything ``@lamtrace.instrument`` can be told. Each field has a ``LAMTRACE_<FIELD>`` variable."""
+# name -> (type, default). Each option is also read from the environment variable LAMTRACE_<NAME>.
+FIELDS: dict[str, tuple[type, Any]] = {
+    "service": (str, ""),  # default: POWERTOOLS_SERVICE_NAME, else the function name
+    "log_level": (str, "INFO"),  # default: AWS_LAMBDA_LOG_LEVEL (Lambda's application log level) when set
+    "tracing": (str, "none"),  # none | xray | xray_sdk | otel
+    "log_event": (bool, False),
+    "capture_logging": (bool, False),  # format records of every stdlib logger as lamtrace lines
+    "debug_sample_rate": (float, 0.0),  # share of invocations logged at DEBUG
+    "redact_keys": (tuple, ()),  # added to DEFAULT_REDACT_KEYS
+    "timeout_warning_ms": (int, 500),  # warn this long before the deadline; 0 turns the warning off
+    "metrics": (bool, False),  # CloudWatch EMF line per invocation
+    "metrics_namespace": (str, "lamtrace"),
+    "flush_timeout_ms": (int, 500),  # upper bound on the tracing flush at the end of an invocation
+    "proactive_init_ms": (
+        int,
+        10_000,
+    ),  # process start -> first invocation gap that means proactive initialisation
+    "enabled": (bool, True),  # False: the decorator returns the handler untouched
+}
 
-    service: str = ""  # default: POWERTOOLS_SERVICE_NAME, else the function name
-    log_level: str = "INFO"  # default: AWS_LAMBDA_LOG_LEVEL (Lambda's application log level) when set
-    tracing: str = "none"  # none | xray | xray_sdk | otel
-    log_event: bool = False
-    capture_logging: bool = False  # format records of every stdlib logger as lamtrace lines
-    debug_sample_rate: float = 0.0  # share of invocations logged at DEBUG
-    redact_keys: tuple[str, ...] = ()  # added to DEFAULT_REDACT_KEYS
-    timeout_warning_ms: int = 500  # warn this long before the deadline; 0 turns the warning off
-    metrics: bool = False  # CloudWatch EMF line per invocation
-    metrics_namespace: str = "lamtrace"
-    flush_timeout_ms: int = 500  # upper bound on the tracing flush at the end of an invocation
-    proactive_init_ms: int = (
-        10_000  # process start -> first invocation gap that means proactive initialisation
-    )
-    enabled: bool = True  # False: the decorator returns the handler untouched
+
+class Options(Fields):
+    """Everything ``@lamtrace.instrument`` can be told (see ``FIELDS``); build it with ``resolve``."""
+
+    __slots__ = tuple(FIELDS)
+
+    def __init__(self, **values: Any) -> None:
+        for name, (_, default) in FIELDS.items():
+            setattr(self, name, values.get(name, default))
+
+    if TYPE_CHECKING:
+        service: str
+        log_level: str
+        tracing: str
+        log_event: bool
+        capture_logging: bool
+        debug_sample_rate: float
+        redact_keys: tuple[str, ...]
+        timeout_warning_ms: int
+        metrics: bool
+        metrics_namespace: str
+        flush_timeout_ms: int
+        proactive_init_ms: int
+        enabled: bool
 
 
-def _parse(name: str, kind: str, raw: str) -> Any:
-    """One environment value as the field's type (``kind`` is the annotation text); ValueError if it is not."""
+def _parse(name: str, kind: type, raw: str) -> Any:
+    """One environment value as the field's type; ValueError if it is not."""
     raw = raw.strip()
-    if kind == "bool":
+    if kind is bool:
         if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
             raise ValueError(raw)
         return raw.lower() in ("1", "true", "yes", "on")
-    if kind == "int":
+    if kind is int:
         return int(raw)
-    if kind == "float":
+    if kind is float:
         return float(raw)
-    if kind.startswith("tuple"):
+    if kind is tuple:
         return tuple(k.strip() for k in raw.split(",") if k.strip())
     if name == "tracing" and raw.lower() not in TRACING_BACKENDS:
         raise ValueError(raw)
@@ -69,19 +98,19 @@ def resolve(overrides: dict[str, Any], environ: os._Environ[str] | dict[str, str
     An environment value that cannot be parsed is ignored (the default stays): a typo in a variable must not
     stop the function.
     """
-    unknown = set(overrides) - {f.name for f in fields(Options)}
+    unknown = set(overrides) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown lamtrace option(s): {', '.join(sorted(unknown))}")
     values: dict[str, Any] = {}
-    for f in fields(Options):
-        if f.name in overrides:
-            values[f.name] = overrides[f.name]
+    for name, (kind, _) in FIELDS.items():
+        if name in overrides:
+            values[name] = overrides[name]
             continue
-        raw = environ.get("LAMTRACE_" + f.name.upper())
+        raw = environ.get("LAMTRACE_" + name.upper())
         if raw is None:
             continue
         try:
-            values[f.name] = _parse(f.name, str(f.type), raw)
+            values[name] = _parse(name, kind, raw)
         except ValueError:
             continue
     if "service" not in values:

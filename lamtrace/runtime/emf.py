@@ -6,9 +6,11 @@ its average is the cold-start rate); ``Errors`` likewise.
 
 from __future__ import annotations
 
-from typing import Any
-
 from lamtrace.records import EMF_KEY
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from typing import Any
 
 METRICS = (
     {"Name": "ColdStart", "Unit": "Count"},

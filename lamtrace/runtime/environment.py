@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import NamedTuple
+
+from lamtrace.runtime.values import Fields
 
 INIT_ON_DEMAND = "on-demand"
 INIT_PROVISIONED = "provisioned-concurrency"
@@ -42,12 +43,13 @@ def process_started_at() -> float:
         return IMPORTED_AT
 
 
-class TraceHeader(NamedTuple):
-    """The parts of ``_X_AMZN_TRACE_ID`` lamtrace uses."""
+class TraceHeader(Fields):
+    """The parts of ``_X_AMZN_TRACE_ID`` lamtrace uses; ``sampled`` is None when the header does not say."""
 
-    root: str | None
-    parent: str | None
-    sampled: bool | None  # None when the header does not say
+    __slots__ = ("root", "parent", "sampled")
+
+    def __init__(self, root: str | None, parent: str | None, sampled: bool | None) -> None:
+        self.root, self.parent, self.sampled = root, parent, sampled
 
 
 def parse_trace_header(header: str | None) -> TraceHeader:

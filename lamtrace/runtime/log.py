@@ -14,22 +14,24 @@ line that cannot be written is dropped, and both are counted in ``errors``.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
 
 from lamtrace import records as R
 from lamtrace.runtime.redact import Redactor
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Record = dict[str, Any]
+    Processor = Callable[[Record], Record]
 
 DEBUG, INFO, WARNING, ERROR, CRITICAL = 10, 20, 30, 40, 50
 LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING", ERROR: "ERROR", CRITICAL: "CRITICAL"}
 # Also Lambda's application log level names (AWS_LAMBDA_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
 _LEVEL_VALUES = {"TRACE": DEBUG, "WARN": WARNING, "FATAL": CRITICAL} | {v: k for k, v in LEVEL_NAMES.items()}
-
-Record = dict[str, Any]
-Processor = Callable[[Record], Record]
 
 
 def level_value(name: str | int) -> int:
@@ -123,15 +125,19 @@ def _as_text(value: Any) -> str:
 
 
 def _make_encoder() -> Callable[[Any], str]:
-    """Compact ASCII JSON. The C encoder is built once and called directly: ``json.dumps`` rebuilds it on every
-    call, which is a third of the cost of a line. No circular-reference bookkeeping: a cycle ends in
-    RecursionError, which ``render`` handles like any other failure."""
-    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if c_make_encoder is None:  # pragma: no cover - CPython always has _json
+    """Compact ASCII JSON from CPython's C encoder (``_json``), built once and called directly.
+
+    ``json.dumps`` rebuilds that encoder on every call (a third of the cost of a line), and ``import json`` pulls in
+    ``re`` and ``enum`` (most of lamtrace's import time). No circular-reference bookkeeping: a cycle ends in
+    RecursionError, which ``render`` handles like any other failure.
+    """
+    try:
+        from _json import encode_basestring_ascii, make_encoder
+    except ImportError:  # pragma: no cover - interpreters without the C accelerator
+        import json
+
         return json.JSONEncoder(separators=(",", ":"), default=_as_text).encode
-    encoder = c_make_encoder(
-        None, _as_text, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
-    )
+    encoder = make_encoder(None, _as_text, encode_basestring_ascii, None, ":", ",", False, False, True)
     return lambda value: "".join(encoder(value, 0))
 
 

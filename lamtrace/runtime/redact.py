@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from lamtrace.records import REDACTED
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 _MAX_DEPTH = 32
 

@@ -13,17 +13,23 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable
-from typing import NamedTuple
+
+from lamtrace.runtime.values import Fields
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 INFINITY = float("inf")
 
 
-class Alarm(NamedTuple):
-    warn_at: float  # time.monotonic() at which to warn
-    thread_id: int  # the handler thread
-    started: float  # time.monotonic() when the invocation started
-    deadline: float  # time.monotonic() of the invocation deadline
+class Alarm(Fields):
+    """When to warn (``time.monotonic()`` values) and about which thread."""
+
+    __slots__ = ("warn_at", "thread_id", "started", "deadline")
+
+    def __init__(self, warn_at: float, thread_id: int, started: float, deadline: float) -> None:
+        self.warn_at, self.thread_id, self.started, self.deadline = warn_at, thread_id, started, deadline
 
 
 def format_stack(thread_id: int) -> str:
@@ -37,8 +43,6 @@ def format_stack(thread_id: int) -> str:
 class Watchdog:
     """Calls ``on_timeout(alarm, stack)`` once for an armed alarm that reaches ``warn_at`` before ``disarm``."""
 
-    Alarm = Alarm
-
     def __init__(self, on_timeout: Callable[[Alarm, str], None]) -> None:
         self._on_timeout = on_timeout
         self._alarm: Alarm | None = None
@@ -50,8 +54,9 @@ class Watchdog:
         self._thread = threading.Thread(target=self._run, name="lamtrace-watchdog", daemon=True)
         self._thread.start()
 
-    def arm(self, alarm: Alarm) -> None:
-        self._alarm = alarm
+    def arm(self, warn_at: float, started: float, deadline: float) -> None:
+        """Warn at ``warn_at`` about the calling thread (all three are ``time.monotonic()`` values)."""
+        alarm = self._alarm = Alarm(warn_at, threading.get_ident(), started, deadline)
         if alarm.warn_at < self._wake_at:
             self._wake.set()
 

@@ -9,7 +9,11 @@ Pure: ``describe(event)`` reads the event and returns a ``Trigger``; it never ra
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from lamtrace.runtime.values import Fields
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from typing import Any
 
 API_GATEWAY_REST = "api-gateway-rest"
 API_GATEWAY_HTTP = "api-gateway-http"
@@ -25,13 +29,15 @@ DYNAMODB_STREAMS = "dynamodb-streams"
 DIRECT = "direct"
 
 
-class Trigger(NamedTuple):
+class Trigger(Fields):
     """What ``describe`` found. ``attempt`` is 1 when the source does not count deliveries."""
 
-    name: str
-    delivery_key: str | None = None
-    attempt: int = 1
-    batch_size: int | None = None
+    __slots__ = ("name", "delivery_key", "attempt", "batch_size")
+
+    def __init__(
+        self, name: str, delivery_key: str | None = None, attempt: int = 1, batch_size: int | None = None
+    ) -> None:
+        self.name, self.delivery_key, self.attempt, self.batch_size = name, delivery_key, attempt, batch_size
 
 
 def _get(mapping: Any, *path: str) -> Any:

@@ -7,21 +7,22 @@ a UDP error, a bug of ours) is counted in ``lamtrace_errors`` on the ``invocatio
 
 from __future__ import annotations
 
-import functools
 import os
 import resource
 import sys
-import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import lamtrace
 from lamtrace import records as R
 from lamtrace.runtime import config, environment, log, tracing, triggers
 from lamtrace.runtime.redact import Redactor
 
-Handler = Callable[[Any, Any], Any]
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Handler = Callable[[Any, Any], Any]
 
 _watchdog: Any = None  # one per process, started on the first invocation that wants it
 
@@ -75,7 +76,9 @@ class Instrumented:
         self.redact = Redactor(config.DEFAULT_REDACT_KEYS + tuple(options.redact_keys))
         self._ready = False
         self._static: dict[str, Any] = {}
-        self._init_facts: dict[str, Any] | None = None
+        self._qualifiers: dict[
+            str | None, tuple[str | None, str | None]
+        ] = {}  # invoked ARN -> (version, alias)
         self._set_static()
         log.set_context({**self._static, R.SCHEMA_KEY: R.SCHEMA_VERSION})  # for lines logged during init
 
@@ -198,14 +201,7 @@ class Instrumented:
         remaining = remaining_ms() / 1000
         lead = min(self.options.timeout_warning_ms / 1000, remaining / 2)
         now = time.monotonic()
-        _watchdog.arm(
-            _watchdog.Alarm(
-                now + remaining - lead,
-                threading.get_ident(),
-                now - (time.perf_counter() - started),
-                now + remaining,
-            )
-        )
+        _watchdog.arm(now + remaining - lead, now - (time.perf_counter() - started), now + remaining)
 
     def end(self, inv: _Invocation | None, error: BaseException | None) -> None:
         """Everything after the handler returned or raised. Never raises."""
@@ -237,9 +233,13 @@ class Instrumented:
         except Exception as exc:
             log.internal_error("tracing end", exc)
 
-    @functools.lru_cache(maxsize=8)  # noqa: B019 - one instance per handler, for the life of the process
     def _version_and_alias(self, arn: str | None) -> tuple[str | None, str | None]:
-        return environment.version_and_alias(arn, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"))
+        found = self._qualifiers.get(arn)
+        if found is None:
+            found = environment.version_and_alias(arn, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"))
+            if len(self._qualifiers) < 64:
+                self._qualifiers[arn] = found
+        return found
 
     def _end_fields(
         self, inv: _Invocation, error: BaseException | None, duration_ms: float
@@ -286,14 +286,13 @@ def instrument(handler: Handler | None = None, /, **options: Any) -> Any:
     metrics_namespace, flush_timeout_ms, proactive_init_ms, enabled.
     """
     if handler is None:
-        return functools.partial(instrument, **options)
+        return lambda handler: instrument(handler, **options)
     opts = config.resolve(options)
     if not opts.enabled:
         return handler
     inst = Instrumented(handler, opts)
     begin, end = inst.begin, inst.end
 
-    @functools.wraps(handler)
     def instrumented(event: Any, context: Any) -> Any:
         inv = begin(event, context)
         try:
@@ -304,5 +303,15 @@ def instrument(handler: Handler | None = None, /, **options: Any) -> Any:
         end(inv, None)
         return result
 
+    copy_identity(handler, instrumented)
     instrumented.lamtrace = inst  # type: ignore[attr-defined]
     return instrumented
+
+
+def copy_identity(wrapped: Any, wrapper: Any) -> None:
+    """What ``functools.wraps`` does, without importing functools (a cold-start cost)."""
+    for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+        if hasattr(wrapped, name):
+            setattr(wrapper, name, getattr(wrapped, name))
+    wrapper.__dict__.update(getattr(wrapped, "__dict__", {}))
+    wrapper.__wrapped__ = wrapped

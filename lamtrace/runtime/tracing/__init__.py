@@ -9,44 +9,57 @@ User code calls ``span`` and ``trace``; with no backend active (logs only) they 
 
 from __future__ import annotations
 
-import functools
 import importlib
-from collections.abc import Callable
-from typing import Any, NamedTuple, Protocol, TypeVar
 
 from lamtrace.runtime import log
-from lamtrace.runtime.environment import TraceHeader
-from lamtrace.runtime.triggers import Trigger
+from lamtrace.runtime.values import Fields
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from typing import Any
+
+    from lamtrace.runtime.environment import TraceHeader
+    from lamtrace.runtime.triggers import Trigger
 
 
-class Invocation(NamedTuple):
+class Invocation(Fields):
     """What a backend needs to know about the invocation its handler span belongs to."""
 
-    request_id: str | None
-    function_name: str | None
-    function_arn: str | None
-    cold_start: bool
-    trigger: Trigger
-    trace: TraceHeader
+    __slots__ = ("request_id", "function_name", "function_arn", "cold_start", "trigger", "trace")
+
+    def __init__(
+        self, request_id: str | None, function_name: str | None, function_arn: str | None, cold_start: bool,
+        trigger: Trigger, trace: TraceHeader,
+    ) -> None:  # fmt: skip
+        self.request_id, self.function_name, self.function_arn = request_id, function_name, function_arn
+        self.cold_start, self.trigger, self.trace = cold_start, trigger, trace
 
 
-class Span(Protocol):
+class Span:
+    """What ``start`` returns and ``with lamtrace.span(...) as s`` gives the user."""
+
     def set_attribute(self, key: str, value: Any) -> None:
         """An X-Ray annotation (or metadata for values annotations cannot hold); an OTel span attribute."""
+        raise NotImplementedError
 
 
-class Backend(Protocol):
+class Backend:
+    """The interface every tracing backend implements (documentation; backends need not inherit it)."""
+
     def start(self, name: str, invocation: Invocation | None = None) -> Span:
         """Start a span: the handler span of ``invocation`` if given, else a child of the current span."""
+        raise NotImplementedError
 
     def end(self, span: Span, error: BaseException | None = None) -> None:
         """End ``span``, marking it failed with ``error`` if given, and hand it to the exporter."""
+        raise NotImplementedError
 
     def flush(self) -> None:
         """Send what is buffered, bounded in time (called before the handler returns)."""
+        raise NotImplementedError
 
 
-class NoSpan:
+class NoSpan(Span):
     """The span of an untraced invocation: accepts attributes, records nothing."""
 
     __slots__ = ()
@@ -115,10 +128,7 @@ class span:  # noqa: N801 - used like a function: ``with lamtrace.span("charge")
         return False
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def trace(func: F | None = None, *, name: str | None = None) -> Any:
+def trace(func: Any = None, *, name: str | None = None) -> Any:
     """Decorator running the function inside ``span(name or its qualified name)``; bare or with ``name=``.
 
     >>> import lamtrace
@@ -126,12 +136,14 @@ def trace(func: F | None = None, *, name: str | None = None) -> Any:
     ... def charge(order): ...
     """
     if func is None:
-        return functools.partial(trace, name=name)
+        return lambda func: trace(func, name=name)
     span_name = name or getattr(func, "__qualname__", None) or repr(func)
 
-    @functools.wraps(func)
     def traced(*args: Any, **kwargs: Any) -> Any:
         with span(span_name):
             return func(*args, **kwargs)
 
+    from lamtrace.runtime.wrapper import copy_identity
+
+    copy_identity(func, traced)
     return traced

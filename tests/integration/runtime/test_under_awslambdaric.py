@@ -30,7 +30,9 @@ def _lamtrace_records(result) -> list[dict]:
 
 @pytest.mark.parametrize("log_format", ["Text", "JSON"])
 def test_cold_then_warm_invocations(log_format) -> None:
-    with LocalEnvironment(handler="shop.orders", path=FUNCTIONS, name="orders", log_format=log_format, memory_mb=256) as env:
+    with LocalEnvironment(
+        handler="shop.orders", path=FUNCTIONS, name="orders", log_format=log_format, memory_mb=256
+    ) as env:
         cold = env.invoke({"order_id": "o-1"}, trace_header=f"Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=0")
         warm = env.invoke({"order_id": "o-2"})
     assert cold.status == warm.status == "success"
@@ -50,7 +52,9 @@ def test_cold_then_warm_invocations(log_format) -> None:
     assert captured[R.LOGGER] == "botocore.retryhandler" and captured[R.MESSAGE] == "retry 1"
     assert sum("retry 1" in line for line in cold.output_lines) == 1
     end = first[-1]
-    assert end[R.OUTCOME] == "success" and end[R.FUNCTION_VERSION] == "$LATEST" and end[R.XRAY_SAMPLED] is False
+    assert (
+        end[R.OUTCOME] == "success" and end[R.FUNCTION_VERSION] == "$LATEST" and end[R.XRAY_SAMPLED] is False
+    )
     assert end[R.MAX_RSS_MB] > 5 and 0 < end[R.REMAINING_MS] <= 3000
 
 
@@ -79,7 +83,9 @@ def test_timeout_warning_is_printed_before_lambda_kills_the_runtime() -> None:
 def test_xray_subsegments_reach_the_daemon_address() -> None:
     daemon = UdpReceiver()
     try:
-        with LocalEnvironment(handler="shop.traced", path=FUNCTIONS, name="traced", xray_daemon_address=daemon.address) as env:
+        with LocalEnvironment(
+            handler="shop.traced", path=FUNCTIONS, name="traced", xray_daemon_address=daemon.address
+        ) as env:
             header = f"Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=1"
             ok = env.invoke({}, trace_header=header)
             failed = env.invoke({"fail": True}, trace_header=header)

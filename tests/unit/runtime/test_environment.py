@@ -7,7 +7,12 @@ import time
 import pytest
 
 from lamtrace.runtime import environment
-from lamtrace.runtime.environment import TraceHeader, parse_trace_header, version_and_alias
+from lamtrace.runtime.environment import (
+    TraceHeader,
+    parse_trace_header,
+    process_started_at,
+    version_and_alias,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,7 +56,7 @@ def test_init_type_and_runtime_name() -> None:
 
 
 def test_process_start_is_before_now_and_plausible() -> None:
-    started = environment.process_started_at()
+    started = process_started_at()  # the real one (the fixture replaces the module attribute)
     assert started <= time.time()
     assert started <= environment.IMPORTED_AT + 1  # this process started before lamtrace was imported
 

@@ -1,0 +1,138 @@
+"""Import cost and per-invocation overhead of lamtrace and its peers, side by side.
+
+    PYTHONPATH=$PWD python benchmarks/wrapper/run.py [--n 20000] [--repeats 7] [--processes 7] [--only a,b] [--out FILE]
+
+For every variant in ``variants.py``, each measured in its own fresh interpreter:
+
+* ``init ms``: imports + setup + decoration, timed in-process in a fresh interpreter;
+* ``init after runtime``: the same once awslambdaric's bootstrap (json, logging, http client ...) is imported, as in
+  Lambda's Python runtime, where the function module is imported after the runtime;
+* ``process ms``: whole-process wall time of ``python -c <setup>`` minus that of an interpreter doing nothing
+  (median of ``--processes`` runs): what a cold start pays, interpreter effects included;
+* ``us/inv``: time per invocation of the handler (awslambdaric's LambdaContext, an API Gateway HTTP event, stdout to
+  /dev/null), best of ``--repeats`` runs of ``--n``; ``overhead`` = that minus the bare handler's.
+
+Tracing variants send to a bound local UDP socket (nobody reads it: datagrams are dropped by the kernel, as with a
+daemon that is not listening); OTel variants export into memory through a BatchSpanProcessor, flushed per invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from variants import VARIANTS, lambda_like_environment  # noqa: E402
+
+
+def _child(env: dict[str, str], *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(HERE / "variants.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"variant {args[0]} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _process_ms(env: dict[str, str], code: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, timeout=300)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def measure_all(names: list[str], n: int, repeats: int, processes: int) -> dict:
+    """Run every variant; returns the rows and the conditions they were measured in."""
+    daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    daemon.bind(("127.0.0.1", 0))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAMTRACE_", "POWERTOOLS_"))}}
+    env.update(lambda_like_environment(daemon.getsockname()[1]))
+    load_before = os.getloadavg()
+    prelude = f"import sys; sys.path.insert(0, {str(HERE)!r}); import variants"
+    baseline_ms = _process_ms(env, prelude, processes)
+    rows = []
+    for name in names:
+        fresh = _child(env, name, "1", "1", "0")
+        timed = _child(env, name, str(n), str(repeats), "1")
+        process_ms = _process_ms(env, f"{prelude}; variants.VARIANTS[{name!r}]()", processes) - baseline_ms
+        rows.append({
+            "variant": name,
+            "init_ms": round(fresh["init_ms"], 2),
+            "init_after_runtime_ms": round(timed["init_ms"], 2),
+            "process_ms": round(process_ms, 1),
+            "per_invocation_us": round(timed["per_invocation_us"], 2),
+            "per_invocation_median_us": round(timed["per_invocation_median_us"], 2),
+        })  # fmt: skip
+        print(f"  measured {name}", file=sys.stderr)
+    daemon.close()
+    bare = next((r["per_invocation_us"] for r in rows if r["variant"] == "bare"), 0.0)
+    for row in rows:
+        row["overhead_us"] = round(row["per_invocation_us"] - bare, 2)
+    return {
+        "rows": rows,
+        "n": n,
+        "repeats": repeats,
+        "processes": processes,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def table(result: dict) -> str:
+    """The rows as a Markdown table."""
+    head = "| variant | init ms (fresh) | init ms (after runtime) | process ms | µs/invocation (best) | median | overhead µs |"
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in result["rows"]:
+        lines.append(
+            f"| {r['variant']} | {r['init_ms']:.1f} | {r['init_after_runtime_ms']:.1f} | {r['process_ms']:.0f} | "
+            f"{r['per_invocation_us']:.1f} | {r['per_invocation_median_us']:.1f} | {r['overhead_us']:.1f} |"
+        )
+    lines.append(
+        f"\nn={result['n']} × {result['repeats']} repeats, {result['processes']} processes; Python {result['python']}, "
+        f"{result['machine']}; load average before {result['loadavg_before']}, after {result['loadavg_after']}; {result['when']}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20000, help="invocations per timed run")
+    parser.add_argument(
+        "--repeats", type=int, default=7, help="timed runs per variant (the best is reported)"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=7, help="process launches per variant for the whole-process cost"
+    )
+    parser.add_argument("--only", help="comma-separated variant names (default: all)")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json", help="JSON results file")
+    args = parser.parse_args(argv)
+    names = args.only.split(",") if args.only else list(VARIANTS)
+    unknown = set(names) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variants: {', '.join(sorted(unknown))} (known: {', '.join(VARIANTS)})")
+    result = measure_all(names, args.n, args.repeats, args.processes)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
