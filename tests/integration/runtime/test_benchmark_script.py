@@ -16,7 +16,18 @@ pytest.importorskip("awslambdaric")
 @pytest.mark.slow
 def test_benchmark_script_runs_and_writes_json(tmp_path) -> None:
     out = tmp_path / "results.json"
-    args = ["--n", "10", "--repeats", "1", "--processes", "1", "--only", "bare,lamtrace_logs,lamtrace_xray", "--out", str(out)]
+    args = [
+        "--n",
+        "10",
+        "--repeats",
+        "1",
+        "--processes",
+        "1",
+        "--only",
+        "bare,lamtrace_logs,lamtrace_xray",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "wrapper" / "run.py"), *args],
         cwd=REPO, capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},

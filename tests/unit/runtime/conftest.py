@@ -73,5 +73,17 @@ def lines(capsys: pytest.CaptureFixture[str]) -> Callable[[], list[dict[str, Any
     return read
 
 
+def assert_passes_through(error: BaseException, context: Any, **options: Any) -> None:
+    """An instrumented handler raising ``error`` raises that very object."""
+    import lamtrace
+
+    def handler(event: Any, ctx: Any) -> None:
+        raise error
+
+    with pytest.raises(type(error)) as caught:
+        lamtrace.instrument(**options)(handler)({}, context)
+    assert caught.value is error
+
+
 def markers(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [r for r in records if r.get("marker") == name]

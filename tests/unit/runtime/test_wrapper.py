@@ -12,7 +12,13 @@ import lamtrace
 from lamtrace import records as R
 from lamtrace.runtime import environment
 from tests.conftest import FIXTURES
-from tests.unit.runtime.conftest import FUNCTION_ARN, TRACE_HEADER, FakeContext, markers
+from tests.unit.runtime.conftest import (
+    FUNCTION_ARN,
+    TRACE_HEADER,
+    FakeContext,
+    assert_passes_through,
+    markers,
+)
 
 POWERTOOLS_KEYS = {
     "level", "message", "timestamp", "service", "cold_start", "function_name", "function_memory_size",
@@ -116,15 +122,7 @@ def test_handler_error_is_reraised_unchanged_and_recorded(lines, context) -> Non
     class PaymentDeclined(Exception):
         pass
 
-    raised = PaymentDeclined("card 4242 declined")
-
-    @lamtrace.instrument
-    def handler(event, ctx):
-        raise raised
-
-    with pytest.raises(PaymentDeclined) as caught:
-        handler({}, context)
-    assert caught.value is raised
+    assert_passes_through(PaymentDeclined("card 4242 declined"), context)
     end = markers(lines(), R.INVOCATION_END)[0]
     assert end[R.OUTCOME] == "error"
     assert end[R.ERROR_TYPE] == "PaymentDeclined" and end[R.ERROR_MESSAGE] == "card 4242 declined"
