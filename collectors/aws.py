@@ -29,6 +29,7 @@ THROTTLING_CODES = frozenset(
         "LimitExceededException",
     }
 )
+_NOT_FOUND = frozenset({"ResourceNotFoundException", "NoSuchBucket", "NoSuchKey", "NotFound"})
 _ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 _BAD_CREDENTIALS = frozenset(
     {
@@ -146,7 +147,7 @@ def client_error(
         return AWSError(
             f"AWS rejected your credentials ({code}): check --profile / AWS_PROFILE and that they are current"
         )
-    if code == "ResourceNotFoundException" and not_found:
+    if code in _NOT_FOUND and not_found:
         return AWSError(not_found)
     if code in THROTTLING_CODES:
         return AWSError(

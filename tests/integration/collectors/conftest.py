@@ -57,7 +57,8 @@ def seed_group(logs, group: str, timestamps: list[int], streams: int = 2) -> lis
 
 class ThrottleProxy:
     """An HTTP proxy in front of moto answering the first ``n`` matching requests the way AWS throttles: HTTP 400
-    with a ``ThrottlingException`` JSON error (awsJson protocol). Everything else is forwarded unchanged."""
+    with a ``ThrottlingException`` JSON error (awsJson protocol). ``rewrite`` changes the next ``n`` matching JSON
+    responses (to give answers moto never gives, such as a still-running query). Everything else is forwarded."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = urlsplit(upstream)
@@ -65,6 +66,7 @@ class ThrottleProxy:
         self.target = ""
         self.throttled = 0
         self.forwarded = 0
+        self._rewrites: list[list] = []  # [target, remaining, function]
         self._lock = threading.Lock()
         proxy = self
 
@@ -86,7 +88,7 @@ class ThrottleProxy:
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 conn.request("POST", self.path, body=body, headers=headers)
                 response = conn.getresponse()
-                data = response.read()
+                data = proxy._rewrite(self.headers.get("X-Amz-Target", ""), response.read())
                 with proxy._lock:
                     proxy.forwarded += 1
                 self.send_response(response.status)
@@ -109,6 +111,20 @@ class ThrottleProxy:
         """Throttle the next ``n`` requests whose X-Amz-Target ends with ``target`` (e.g. ``FilterLogEvents``)."""
         with self._lock:
             self.remaining, self.target = n, target
+
+    def rewrite(self, n: int, target: str, function) -> None:
+        """Pass the next ``n`` JSON responses to requests whose X-Amz-Target ends with ``target`` through
+        ``function(dict) -> dict``."""
+        with self._lock:
+            self._rewrites.append([target, n, function])
+
+    def _rewrite(self, target: str, data: bytes) -> bytes:
+        with self._lock:
+            for rule in self._rewrites:
+                if rule[1] > 0 and target.endswith(rule[0]):
+                    rule[1] -= 1
+                    return json.dumps(rule[2](json.loads(data))).encode()
+        return data
 
     def _should_throttle(self, target: str) -> bool:
         with self._lock:
