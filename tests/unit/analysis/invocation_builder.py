@@ -46,7 +46,7 @@ def invocations(*rows: dict[str, Any]) -> pd.DataFrame:
     """Rows (overrides of ``DEFAULTS``) -> an invocation table with the contract's dtypes.
 
     ``request_id`` defaults to ``req-<n>``; ``log_group`` to ``/aws/lambda/<function>``; ``end_time`` to
-    ``start_time + duration``.
+    ``start_time + duration``. Keys beyond ``DEFAULTS`` (e.g. trace columns) become columns too.
     """
     records = []
     for n, row in enumerate(rows):
@@ -54,11 +54,14 @@ def invocations(*rows: dict[str, Any]) -> pd.DataFrame:
         record["request_id"] = record["request_id"] or f"req-{n}"
         record["log_group"] = record["log_group"] or f"/aws/lambda/{record['function']}"
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=list(DEFAULTS))
-    frame["start_time"] = pd.to_datetime(frame["start_time"], utc=True).astype("datetime64[ms, UTC]")
-    end = pd.to_datetime(frame["end_time"], utc=True).astype("datetime64[ms, UTC]")
+    extra = [key for record in records for key in record if key not in DEFAULTS]
+    frame = pd.DataFrame.from_records(records, columns=list(dict.fromkeys([*DEFAULTS, *extra])))
+    frame["start_time"] = pd.to_datetime(frame["start_time"], utc=True, format="ISO8601").astype(
+        "datetime64[ms, UTC]"
+    )
+    end = pd.to_datetime(frame["end_time"], utc=True, format="ISO8601").astype("datetime64[ms, UTC]")
     computed = frame["start_time"] + pd.to_timedelta(frame["duration_ms"].fillna(0), unit="ms")
-    frame["end_time"] = end.fillna(computed)
+    frame["end_time"] = end.fillna(computed.astype("datetime64[ms, UTC]"))
     for column in ("duration_ms", "billed_ms", "init_ms", "restore_ms", "billed_restore_ms"):
         frame[column] = frame[column].astype("float64")
     for column in ("memory_mb", "max_memory_mb", "delivery_attempt"):
