@@ -33,6 +33,7 @@ FILTER_EVENTS_JSONL = (
     "filter-log-events-jsonl"  # FilterLogEvents events[] items, one per line (+ optional logGroupName)
 )
 FILTER_EVENTS_JSON = "filter-log-events-json"  # `aws logs filter-log-events` output: {"events": [...], ...}
+GET_EVENTS_JSONL = "get-log-events-jsonl"  # GetLogEvents events[] items, one per line (no stream, no eventId)
 GET_EVENTS_JSON = "get-log-events-json"  # `aws logs get-log-events` output: events without stream or eventId
 CLOUDWATCH_EXPORT = "cloudwatch-export"  # CreateExportTask objects: "<ISO time>Z <message>" lines
 SUBSCRIPTION = "subscription"  # subscription-filter payloads as JSON (lines, concatenated, or gzipped)
@@ -43,6 +44,8 @@ BATCH_GET_TRACES_JSON = "batch-get-traces-json"  # `aws xray batch-get-traces` o
 OTLP_JSON = "otlp-json"  # OTLP/JSON ExportTraceServiceRequest documents (file exporter / collector output)
 EMPTY = "empty"  # no content (yields nothing)
 IGNORED = "ignored"  # CloudWatch's `aws-logs-write-test` object in an export bucket (yields nothing)
+
+JSON_LINES_FORMATS = frozenset({EVENTS_JSONL, TRACES_JSONL, FILTER_EVENTS_JSONL, GET_EVENTS_JSONL})
 
 #: Formats DuckDB can read directly (read_json / read_parquet) because they already hold the raw shapes.
 FAST_PATH_FORMATS = frozenset({EVENTS_JSONL, TRACES_JSONL, EVENTS_PARQUET, TRACES_PARQUET})
@@ -77,6 +80,8 @@ def detect(head: str) -> str | None:
             return TRACES_JSONL
         if {"logStreamName", "timestamp", "message"} <= set(first):
             return FILTER_EVENTS_JSONL
+        if {"timestamp", "message"} <= set(first) and set(first) <= {"timestamp", "message", "ingestionTime"}:
+            return GET_EVENTS_JSONL
     return _detect_document(stripped)
 
 

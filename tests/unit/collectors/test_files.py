@@ -90,6 +90,17 @@ def test_get_log_events_synthesises_stable_distinct_ids():
     assert [e["event_id"] for _, e in again] == ids
 
 
+def test_get_log_events_items_as_json_lines(tmp_path):
+    document = json.loads((FILES / "get-log-events.json").read_text())
+    (tmp_path / "20150601.jsonl").write_text(
+        "".join(json.dumps(e) + "\n" for e in document["events"]) + "{oops\n"
+    )
+    assert files.detect_format(tmp_path / "20150601.jsonl") == ff.GET_EVENTS_JSONL
+    records, stats = read_all(tmp_path / "20150601.jsonl", log_group="my-logs")
+    from_document, _ = read_all(FILES / "get-log-events.json", log_group="my-logs", log_stream="20150601")
+    assert records == from_document and stats.skipped == 1
+
+
 def test_get_log_events_after_other_cli_output_in_the_same_file():
     records, stats = read_all(FILES / "invoke-and-get-log-events.json")
     assert [r["message"].split(" ", 1)[0] for _, r in records][0] == "START"
