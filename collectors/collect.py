@@ -18,7 +18,7 @@ from typing import Any
 
 from collectors import aws, cloudwatch, xray
 from collectors.checkpoint import CHECKPOINT_NAME, Checkpoint, Slice
-from collectors.store import StoreWriter
+from collectors.store import DEFAULT_FLUSH_ROWS, StoreWriter
 from collectors.timeparse import format_ms, parse_time
 from lamtrace.errors import InputError
 
@@ -86,8 +86,12 @@ def collect(
     workers: int = cloudwatch.DEFAULT_WORKERS,
     progress: Progress | None = None,
     boto_session: Any = None,
+    flush_rows: int = DEFAULT_FLUSH_ROWS,
 ) -> CollectSummary:
-    """Pull raw log events (and, with ``traces``, X-Ray documents) for a window into the store at ``out``."""
+    """Pull raw log events (and, with ``traces``, X-Ray documents) for a window into the store at ``out``.
+
+    Rows are written (and the checkpoint saved) every ``flush_rows`` rows: the most an interruption can cost.
+    """
     log_groups, prefixes, functions = list(log_groups), list(prefixes), list(functions)
     if not (log_groups or prefixes or functions):
         raise InputError(
@@ -121,7 +125,7 @@ def collect(
         if progress:
             progress("slice_done", stats.events)
 
-    with StoreWriter(out, on_flush=checkpoint.save) as writer:
+    with StoreWriter(out, flush_rows=flush_rows, on_flush=checkpoint.save) as writer:
         for event in cloudwatch.iter_log_events(
             logs,
             groups,

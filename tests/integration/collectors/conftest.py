@@ -66,6 +66,7 @@ class ThrottleProxy:
         self.target = ""
         self.throttled = 0
         self.forwarded = 0
+        self.delay = 0.0  # seconds to hold every forwarded request (a slow network)
         self._rewrites: list[list] = []  # [target, remaining, function]
         self._lock = threading.Lock()
         proxy = self
@@ -84,6 +85,7 @@ class ThrottleProxy:
                     self.end_headers()
                     self.wfile.write(payload)
                     return
+                time.sleep(proxy.delay)
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 conn.request("POST", self.path, body=body, headers=headers)
