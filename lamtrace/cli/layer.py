@@ -54,6 +54,8 @@ def _build(args: argparse.Namespace) -> int:
     from lamtrace.ship.reproducible_zip import source_date_epoch
 
     output = args.output or Path(default_filename(args.python, args.arch, args.extras))
+    if output.is_dir():
+        output = output / default_filename(args.python, args.arch, args.extras)
     try:
         epoch = source_date_epoch(os.environ)
     except ValueError as exc:

@@ -180,6 +180,8 @@ def _managed_document(iam: Any, arn: str) -> Any:
 
 
 def _provisioned(lam: Any, name: str, qualifier: str | None) -> list[dict[str, Any]]:
+    if qualifier == "$LATEST":
+        return []  # provisioned concurrency applies to versions and aliases only
     if qualifier:
         try:
             config = lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=qualifier)

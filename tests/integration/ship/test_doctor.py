@@ -173,6 +173,8 @@ def test_qualifier_reads_that_version(aws: dict) -> None:
     diagnosis = diagnose("versioned", "live")
     assert diagnosis.qualifier == "live"
     assert _statuses(diagnosis)["timeout"] == "warn"
+    latest = _statuses(diagnose("versioned", "$LATEST"))
+    assert latest["provisioned concurrency"] == "ok"  # none possible on $LATEST; not asked of the API
 
 
 def test_unknown_function_is_one_clear_error(aws: dict, capsys) -> None:

@@ -193,3 +193,10 @@ def test_cli_reports_bad_input_in_one_line(tmp_path: Path, capsys, monkeypatch) 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     assert main(["layer", "build", "-o", str(tmp_path / "l.zip")]) == 2
     assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
+
+
+def test_cli_output_into_a_directory_uses_the_default_name(tmp_path: Path) -> None:
+    assert main(["layer", "build", "-o", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == [
+        f"lamtrace-layer-{lamtrace.__version__}-py3.12-x86_64.zip"
+    ]
