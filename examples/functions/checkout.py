@@ -6,23 +6,15 @@
 """
 
 import json
-import logging
 import time
 
-try:
-    from lamtrace import instrument
-except ImportError:  # a lamtrace without the wrapper: run plain
+import lamtrace
 
-    def instrument(handler):
-        return handler
-
-
-logger = logging.getLogger()
-logger.setLevel(logging.INFO)
+log = lamtrace.get_logger(__name__)
 PRICES = {"book": 12.5, "pen": 1.2, "lamp": 30.0}
 
 
-@instrument
+@lamtrace.instrument
 def handler(event, context):
     body = json.loads(event.get("body") or "{}")
     items = body.get("items", [])
@@ -35,5 +27,5 @@ def handler(event, context):
         ballast[::4096] = b"\x01" * len(ballast[::4096])
         time.sleep(0.5)
     total = round(sum(PRICES.get(item, 0.0) for item in items), 2)
-    logger.info("checkout of %d items: %.2f", len(items), total)
+    log.info("checkout of %d items: %.2f", len(items), total)
     return {"statusCode": 200, "body": json.dumps({"total": total})}

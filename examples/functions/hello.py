@@ -1,24 +1,15 @@
-"""The smallest instrumented function: run it locally with
+"""The smallest instrumented function. Run it locally with::
 
-lamtrace local invoke hello.handler --path examples/functions --event - --out /tmp/hello <<< '{"name": "Ada"}'
+echo '{"name": "Ada"}' | lamtrace local invoke hello.handler --path examples/functions --event - --out /tmp/hello
 """
 
-import logging
+import lamtrace
 
-try:
-    from lamtrace import instrument
-except ImportError:  # a lamtrace without the wrapper: run plain
-
-    def instrument(handler):
-        return handler
+log = lamtrace.get_logger(__name__)
 
 
-logger = logging.getLogger()
-logger.setLevel(logging.INFO)
-
-
-@instrument
+@lamtrace.instrument
 def handler(event, context):
     name = event.get("name", "world")
-    logger.info("greeting %s", name)
+    log.info("greeting %s", name)
     return {"greeting": f"hello, {name}"}

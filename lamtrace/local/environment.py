@@ -187,6 +187,10 @@ class LocalEnvironment:
             xray_segment_id=xray_segment_id,
         )
         self.invocations += 1
+        if (
+            self.process and not self.alive
+        ):  # the runtime died (timeout, crash): the invocation re-inits on demand
+            self.init_type = ON_DEMAND
         if (self._init_failed or not self.alive) and not self._cold_inits(m):
             return self._finish(m)
         m.start = time.time()

@@ -182,3 +182,13 @@ def test_bytes_response_and_missing_task_root(tmp_path):
     with LocalEnvironment(handler="raw.handler", path=tmp_path) as env:
         result = env.invoke({})
     assert result.status == "success" and result.payload == b"\x00binary"
+
+
+def test_provisioned_environment_restarts_on_demand_after_a_timeout():
+    with env_for("sleep", init_type=PROVISIONED, timeout_s=0.5) as env:
+        env.start()
+        slow = env.invoke({"seconds": 3})
+        again = env.invoke({"seconds": 0})
+    assert slow.status == "timeout" and not slow.cold
+    assert again.cold and again.init_ms is not None and again.init_type == "on-demand"
+    assert rf.REPORT.match(again.events[-1].message)["init_ms"]
