@@ -72,9 +72,14 @@ class ThrottleProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                self.do_POST()
+
             def do_POST(self) -> None:  # noqa: N802 - http.server API
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if proxy._should_throttle(self.headers.get("X-Amz-Target", "")):
+                # JSON-protocol services name the operation in X-Amz-Target; REST ones (Lambda) in the path
+                operation = self.headers.get("X-Amz-Target") or self.path.split("?")[0]
+                if proxy._should_throttle(operation):
                     payload = json.dumps(
                         {"__type": "ThrottlingException", "message": "Rate exceeded"}
                     ).encode()
@@ -88,9 +93,9 @@ class ThrottleProxy:
                 time.sleep(proxy.delay)
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                conn.request("POST", self.path, body=body, headers=headers)
+                conn.request(self.command, self.path, body=body or None, headers=headers)
                 response = conn.getresponse()
-                data = proxy._rewrite(self.headers.get("X-Amz-Target", ""), response.read())
+                data = proxy._rewrite(operation, response.read())
                 with proxy._lock:
                     proxy.forwarded += 1
                 self.send_response(response.status)
@@ -115,8 +120,8 @@ class ThrottleProxy:
             self.remaining, self.target = n, target
 
     def rewrite(self, n: int, target: str, function) -> None:
-        """Pass the next ``n`` JSON responses to requests whose X-Amz-Target ends with ``target`` through
-        ``function(dict) -> dict``."""
+        """Pass the next ``n`` JSON responses to requests whose X-Amz-Target (or, for REST services, URL path)
+        ends with ``target`` through ``function(dict) -> dict``."""
         with self._lock:
             self._rewrites.append([target, n, function])
 

@@ -20,6 +20,22 @@ def pulled(logs, groups, start, end, **options):
     return events, stats
 
 
+def create_function(name: str) -> str:
+    iam = aws.client("iam", aws.session())
+    role = iam.create_role(RoleName=f"r-{name}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as zf:
+        zf.writestr("app.py", "def handler(e, c):\n    return 1\n")
+    aws.client("lambda", aws.session()).create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    return name
+
+
 def test_many_pages_several_groups_exact_window(logs, now_ms):
     groups = [unique_group(), unique_group()]
     start, end = now_ms - 3 * HOUR, now_ms - HOUR - 1
@@ -65,20 +81,8 @@ def test_resolve_prefix_and_function_names(aws_env, logs):
     base = unique_group("/aws/lambda/resolve")
     for suffix in ("-a", "-b"):
         logs.create_log_group(logGroupName=base + suffix)
-    iam = aws.client("iam", aws.session())
-    role = iam.create_role(RoleName=f"r-{base[-10:]}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    fn = create_function("fn-" + base[-10:])
     lam = aws.client("lambda", aws.session())
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as zf:
-        zf.writestr("app.py", "def handler(e, c):\n    return 1\n")
-    fn = "fn-" + base[-10:]
-    lam.create_function(
-        FunctionName=fn,
-        Runtime="python3.12",
-        Role=role,
-        Handler="app.handler",
-        Code={"ZipFile": code.getvalue()},
-    )
 
     groups = cloudwatch.resolve_log_groups(
         logs, names=[base + "-a"], prefixes=[base], functions=[fn], lambda_client=lam
@@ -88,6 +92,25 @@ def test_resolve_prefix_and_function_names(aws_env, logs):
         cloudwatch.resolve_log_groups(logs, prefixes=["/aws/lambda/none-such-"])
     with pytest.raises(AWSError, match="Lambda function not found: missing-fn"):
         cloudwatch.resolve_log_groups(logs, functions=["missing-fn"], lambda_client=lam)
+
+
+def test_function_with_a_custom_log_group(aws_env, throttle_proxy, monkeypatch):
+    # AWS returns LoggingConfig (advanced logging controls) from GetFunctionConfiguration; moto's Lambda does not,
+    # so the proxy adds the documented field to moto's real response.
+    fn = create_function("custom-" + unique_group()[-10:])
+    monkeypatch.setenv("AWS_ENDPOINT_URL", throttle_proxy.url)
+    lam = aws.client("lambda", aws.session())
+    logging_config = {
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+        "LogGroup": "/shared/app-logs",
+    }
+    throttle_proxy.rewrite(
+        1, f"/functions/{fn}/configuration", lambda body: {**body, "LoggingConfig": logging_config}
+    )
+    assert cloudwatch.function_log_group(lam, fn) == "/shared/app-logs"
+    assert cloudwatch.function_log_group(lam, fn) == f"/aws/lambda/{fn}"  # the unchanged moto answer
 
 
 def test_throttling_absorbed_by_adaptive_retries(throttle_proxy, monkeypatch, now_ms):

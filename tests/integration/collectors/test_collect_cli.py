@@ -16,9 +16,14 @@ from tests.integration.collectors.conftest import HOUR, seed_group, unique_group
 from tests.integration.collectors.test_xray import put_traces
 
 
-def run_collect(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items()}
-    environment.update(env or {})
+def run_collect(*args: str, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI; ``env`` adds variables to this environment (None removes one)."""
+    environment = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
     environment["PYTHONPATH"] = str(REPO)
     return subprocess.run(
         [sys.executable, "-m", "lamtrace", "collect", *args],
@@ -139,3 +144,27 @@ def test_shipped_iam_policy_is_valid_json():
     assert all(
         a.split(":")[1].startswith(("Get", "Describe", "Filter", "BatchGet")) for a in actions
     )  # read-only
+
+
+def test_profile_and_region_from_aws_config_files(aws_env, logs, now_ms, tmp_path):
+    group = unique_group("/custom/profile")
+    seed_group(logs, group, [now_ms - HOUR + i for i in range(7)])
+    (tmp_path / "credentials").write_text(
+        "[lt]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
+    (tmp_path / "config").write_text(f"[profile lt]\nregion = us-east-1\nendpoint_url = {aws_env}\n")
+    env = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_ACCESS_KEY_ID": None,
+        "AWS_SECRET_ACCESS_KEY": None,
+        "AWS_DEFAULT_REGION": None,
+        "AWS_ENDPOINT_URL": None,
+    }
+    args = ["--log-group", group, "--since", "2h", "--out", str(tmp_path / "store")]
+    result = run_collect(*args, "--profile", "lt", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "events: 7 pulled, 7 new" in result.stdout
+    # --region wins over the profile's region: the group does not exist in eu-west-1
+    result = run_collect(*args, "--profile", "lt", "--region", "eu-west-1", env=env)
+    assert result.returncode == 2 and f"log group not found: {group}" in result.stderr
