@@ -204,8 +204,11 @@ SELECT
     WHEN report_restore_ms IS NOT NULL OR restored OR any_init_type = 'snap-start' THEN 'snapstart'
     WHEN any_init_type = 'provisioned-concurrency' THEN 'provisioned'
     WHEN env_proactive THEN 'proactive'
-    WHEN report_init_ms IS NULL AND NOT init_failed AND NOT coalesce(env_init, false)
+    -- initialised before the invocation (its REPORT has no Init Duration), type not in the logs
+    WHEN report_init_ms IS NULL AND init_start_ts IS NOT NULL AND NOT init_failed AND NOT env_init
          AND coalesce(start_ts, first_ts) - init_start_ts > {PROACTIVE_GAP_MS} THEN 'proactive'
+    WHEN report_init_ms IS NULL AND init_start_ts IS NOT NULL AND NOT init_failed AND NOT env_init
+         AND coalesce(any_init_type, '') <> 'on-demand' THEN 'provisioned'
     ELSE 'cold'
   END AS start_kind,
   outcome,
