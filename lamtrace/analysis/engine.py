@@ -86,23 +86,28 @@ def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> tuple
         con.execute(_PARSE)
     # Deduplicating costs a hash aggregate over every column; a cheap distinct count of the ids' 64-bit hashes
     # proves there is nothing to drop (hash collisions can only make it look like there are duplicates).
-    total, distinct = con.execute("SELECT count(*), count(DISTINCT hash(event_id)) FROM ev_all").fetchone()
+    total, distinct = con.execute("SELECT count(*), count(DISTINCT eid) FROM ev_all").fetchone()
     if total == distinct:
         con.execute("ALTER TABLE ev_all RENAME TO ev")
         return total, total
-    con.execute("CREATE OR REPLACE TEMP TABLE ev AS SELECT DISTINCT ON (event_id) * FROM ev_all")
+    con.execute("CREATE OR REPLACE TEMP TABLE ev AS SELECT DISTINCT ON (eid, sid, timestamp) * FROM ev_all")
     con.execute("DROP TABLE ev_all")
     unique = con.execute("SELECT count(*) FROM ev").fetchone()[0]
     return total, unique
 
 
+# Events are identified by a 64-bit hash of their id (a synthetic one from stream, time and message when missing)
+# and environments by a hash of (log group, log stream): integer keys join and group far faster than strings.
+# The dedupe key is (id hash, stream hash, timestamp): two different events colliding on all three is not a risk.
 _EVENT_ID = (
     "coalesce(event_id, 'lt-' || md5(log_stream || chr(0) || timestamp::VARCHAR || chr(0) || message))"
 )
-_PARSE = f"""
-CREATE OR REPLACE TEMP TABLE ev_all AS
-{classify_sql(f"(SELECT * EXCLUDE (event_id), {_EVENT_ID} AS event_id FROM raw)")}
-"""
+_SOURCE = (
+    f"(SELECT hash({_EVENT_ID}) AS eid, hash(log_group, log_stream) AS sid, * EXCLUDE (event_id) FROM raw)"
+)
+_PARSE = "CREATE OR REPLACE TEMP TABLE ev_all AS " + classify_sql(
+    _SOURCE, columns=("eid", "sid", "log_group", "log_stream", "timestamp")
+)
 
 
 def build_attempts(con: duckdb.DuckDBPyConnection, where: str = "true") -> pd.DataFrame:
@@ -137,7 +142,7 @@ def coverage(
     by_kind = {kind: int(by_kind.get(kind, 0)) for kind in KINDS}
     unattributed = con.execute(
         "SELECT count(*) FROM ev WHERE request_id IS NULL AND kind IN ('unhandled_error', 'unknown_error', "
-        "'timeout', 'runtime_exit', 'app', 'emf') AND event_id NOT IN (SELECT event_id FROM assigned)"
+        "'timeout', 'runtime_exit', 'app', 'emf') AND rowid NOT IN (SELECT rid FROM assigned)"
     ).fetchone()[0]
     platform = sum(by_kind[k] for k in PLATFORM_KINDS)
     return {

@@ -27,17 +27,29 @@ RARE = "('timeout', 'runtime_exit', 'unknown_error', 'unhandled_error', 'invocat
 APP_RECORDS = "('app', 'unhandled_error', 'env_init', 'invocation_end', 'timeout_warning')"
 ERROR_LEVELS = "('ERROR', 'CRITICAL', 'FATAL')"
 WARNING_LEVELS = "('WARNING', 'WARN')"
-KEY = "log_group, log_stream, request_id"
-AKEY = "log_group, log_stream, request_id, attempt"
+KEY = "sid, request_id"  # sid: 64-bit hash of (log group, log stream), one per execution environment
+AKEY = "sid, request_id, attempt"
+
+FUNCTION = (
+    "coalesce(NULLIF(regexp_extract(log_stream, '^[0-9]{4}/[0-9]{2}/[0-9]{2}/([A-Za-z0-9_-]+)\\[', 1), ''), "
+    "CASE WHEN starts_with(log_group, '/aws/lambda/') THEN substr(log_group, 13) END, log_group)"
+)
 
 STEPS = [
     "ALTER TABLE ev ADD COLUMN attempt INTEGER DEFAULT 1",
+    # one row per environment: names, and the function and version its stream name says
+    f"""
+CREATE OR REPLACE TEMP TABLE streams AS
+SELECT *, {FUNCTION} AS function,
+       NULLIF(regexp_extract(log_stream, '\\[(\\$LATEST|[0-9]+)\\]', 1), '') AS stream_version
+FROM (SELECT sid, any_value(log_group) AS log_group, any_value(log_stream) AS log_stream FROM ev GROUP BY sid)
+""",
     f"""
 CREATE OR REPLACE TEMP TABLE multi_att AS
-SELECT event_id,
+SELECT rid,
        CASE WHEN kind = 'timeout' AND n > reports THEN reports ELSE n END AS attempt
 FROM (
-  SELECT e.event_id, e.kind, m.reports,
+  SELECT e.rowid AS rid, e.kind, m.reports,
          1 + coalesce(sum((e.kind = 'report')::INT) OVER (
                PARTITION BY {KEY} ORDER BY e.timestamp, e.kind = 'report'
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS n
@@ -46,7 +58,7 @@ FROM (
 )
 WHERE attempt > 1
 """,
-    "UPDATE ev SET attempt = m.attempt FROM multi_att m WHERE ev.event_id = m.event_id",
+    "UPDATE ev SET attempt = m.attempt FROM multi_att m WHERE ev.rowid = m.rid",
     f"""
 CREATE OR REPLACE TEMP TABLE assigned AS
 WITH spans AS (
@@ -54,14 +66,16 @@ WITH spans AS (
          max(timestamp) FILTER (kind = 'report') AS report_ts
   FROM ev WHERE kind IN ('start', 'report') AND request_id IS NOT NULL GROUP BY ALL HAVING start_ts IS NOT NULL
 )
-SELECT u.event_id, s.request_id, s.attempt
-FROM (SELECT * FROM ev WHERE request_id IS NULL AND kind IN {ATTRIBUTABLE}) u
-ASOF JOIN spans s ON u.log_group = s.log_group AND u.log_stream = s.log_stream AND u.timestamp >= s.start_ts
+SELECT u.* EXCLUDE (request_id, attempt), s.request_id, s.attempt
+FROM (SELECT rowid AS rid, * FROM ev WHERE request_id IS NULL AND kind IN {ATTRIBUTABLE}) u
+ASOF JOIN spans s ON u.sid = s.sid AND u.timestamp >= s.start_ts
 WHERE s.report_ts IS NULL OR u.timestamp <= s.report_ts
 """,
+    # events with a request id, plus the few just attributed to an attempt
     """
-UPDATE ev SET request_id = a.request_id, attempt = a.attempt FROM assigned a
-WHERE ev.request_id IS NULL AND ev.event_id = a.event_id
+CREATE OR REPLACE TEMP VIEW evk AS
+SELECT * FROM ev WHERE request_id IS NOT NULL
+UNION ALL BY NAME SELECT * EXCLUDE (rid) FROM assigned
 """,
     f"""
 CREATE OR REPLACE TEMP TABLE att AS
@@ -71,17 +85,17 @@ WITH base AS (
     count(*) FILTER (kind = 'app' AND level IN {ERROR_LEVELS}) AS app_errors,
     count(*) FILTER (kind = 'app' AND level IN {WARNING_LEVELS}) AS app_warnings,
     count(*) FILTER (kind IN {APP_RECORDS}) AS app_records
-  FROM ev WHERE request_id IS NOT NULL GROUP BY ALL
+  FROM evk GROUP BY ALL
 ), report AS (
   SELECT DISTINCT ON ({AKEY}) {AKEY}, true AS has_report, timestamp AS report_ts, log_format AS report_format,
     duration_ms, billed_ms, memory_mb, max_memory_mb, init_ms AS report_init_ms, restore_ms AS report_restore_ms,
     billed_restore_ms, status AS report_status, error_type AS report_error_type, trace_id AS report_trace,
     sampled AS report_sampled
-  FROM ev WHERE kind = 'report'
+  FROM evk WHERE kind = 'report'
 ), start AS (
   SELECT {AKEY}, min(timestamp) AS start_ts, any_value(version) AS start_version,
     any_value(trace_id) AS start_trace, any_value(sampled) AS start_sampled
-  FROM ev WHERE kind = 'start' GROUP BY ALL
+  FROM evk WHERE kind = 'start' GROUP BY ALL
 ), rare AS (
   SELECT {AKEY},
     any_value(trace_id) FILTER (kind = 'runtime_done') AS done_trace,
@@ -108,10 +122,10 @@ WITH base AS (
     bool_or(kind = 'env_init') AS env_init,
     any_value(init_type) FILTER (kind = 'env_init') AS env_init_type,
     bool_or(proactive) FILTER (kind = 'env_init') AS env_proactive
-  FROM ev WHERE kind IN {RARE} AND request_id IS NOT NULL GROUP BY ALL
+  FROM evk WHERE kind IN {RARE} GROUP BY ALL
 ), app_trace AS (
   SELECT {AKEY}, arg_min(trace_id, timestamp) AS app_trace
-  FROM ev WHERE trace_id IS NOT NULL AND kind NOT IN ('report', 'start', 'runtime_done') AND request_id IS NOT NULL
+  FROM evk WHERE trace_id IS NOT NULL AND kind NOT IN ('report', 'start', 'runtime_done')
   GROUP BY ALL
 )
 SELECT b.*, r.* EXCLUDE ({AKEY}, has_report), s.* EXCLUDE ({AKEY}),
@@ -129,22 +143,22 @@ LEFT JOIN rare x USING ({AKEY}) LEFT JOIN app_trace t USING ({AKEY})
     f"""
 CREATE OR REPLACE TEMP TABLE init_win AS
 WITH inits AS (
-  SELECT log_group, log_stream, timestamp AS ts, kind, status, error_type, init_type, version, init_ms, restore_ms
+  SELECT sid, timestamp AS ts, kind, status, error_type, init_type, version, init_ms, restore_ms
   FROM ev WHERE kind IN {INIT_KINDS}
 ), anchors AS (
-  SELECT log_group, log_stream, coalesce(report_ts, last_ts) AS ts, 1 AS is_attempt, request_id, attempt,
+  SELECT sid, coalesce(report_ts, last_ts) AS ts, 1 AS is_attempt, request_id, attempt,
          NULL::VARCHAR AS kind, NULL::VARCHAR AS status, NULL::VARCHAR AS error_type, NULL::VARCHAR AS init_type,
          NULL::VARCHAR AS version, NULL::DOUBLE AS init_ms, NULL::DOUBLE AS restore_ms
-  FROM att SEMI JOIN (SELECT DISTINCT log_group, log_stream FROM inits) USING (log_group, log_stream)
+  FROM att SEMI JOIN (SELECT DISTINCT sid FROM inits) USING (sid)
   UNION ALL
-  SELECT log_group, log_stream, ts, 0, NULL, NULL, kind, status, error_type, init_type, version, init_ms, restore_ms
+  SELECT sid, ts, 0, NULL, NULL, kind, status, error_type, init_type, version, init_ms, restore_ms
   FROM inits
 ), seq AS (
-  SELECT *, coalesce(sum(is_attempt) OVER (PARTITION BY log_group, log_stream ORDER BY ts, is_attempt
+  SELECT *, coalesce(sum(is_attempt) OVER (PARTITION BY sid ORDER BY ts, is_attempt
                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seq
   FROM anchors
 ), grouped AS (
-  SELECT log_group, log_stream, seq,
+  SELECT sid, seq,
     min(ts) FILTER (kind IN ('init_start', 'restore_start')) AS init_start_ts,
     bool_or(kind IN ('restore_start', 'restore_report')) AS restored,
     any_value(init_type) AS init_type,
@@ -156,24 +170,19 @@ WITH inits AS (
                                    AND error_type IS NOT NULL) AS init_error_type
   FROM seq WHERE is_attempt = 0 GROUP BY ALL
 )
-SELECT s.log_group, s.log_stream, s.request_id, s.attempt, i.* EXCLUDE (log_group, log_stream, seq)
-FROM seq s JOIN grouped i USING (log_group, log_stream, seq)
+SELECT s.sid, s.request_id, s.attempt, i.* EXCLUDE (sid, seq)
+FROM seq s JOIN grouped i USING (sid, seq)
 WHERE s.is_attempt = 1
 """,
 ]
 
-FUNCTION = (
-    "coalesce(NULLIF(regexp_extract(a.log_stream, '^[0-9]{4}/[0-9]{2}/[0-9]{2}/([A-Za-z0-9_-]+)\\[', 1), ''), "
-    "CASE WHEN starts_with(a.log_group, '/aws/lambda/') THEN substr(a.log_group, 13) END, a.log_group)"
-)
-
 FINAL = f"""
 WITH j AS (
-  SELECT a.*, w.* EXCLUDE (log_group, log_stream, request_id, attempt), {FUNCTION} AS function,
+  SELECT a.*, n.log_group, n.log_stream, n.function, n.stream_version, w.* EXCLUDE (sid, request_id, attempt),
     w.init_status IS NOT NULL AND w.init_status <> 'success' AS init_failed,
-    (a.report_init_ms IS NOT NULL OR a.report_restore_ms IS NOT NULL OR w.log_group IS NOT NULL OR a.env_init) AS cold,
+    (a.report_init_ms IS NOT NULL OR a.report_restore_ms IS NOT NULL OR w.sid IS NOT NULL OR a.env_init) AS cold,
     coalesce(a.env_init_type, w.init_type) AS any_init_type
-  FROM att a LEFT JOIN init_win w USING (log_group, log_stream, request_id, attempt)
+  FROM att a JOIN streams n USING (sid) LEFT JOIN init_win w USING (sid, request_id, attempt)
 ), o AS (
   SELECT *,
     CASE
@@ -189,8 +198,7 @@ WITH j AS (
 )
 SELECT
   function, log_group, log_stream,
-  coalesce(start_version, end_version,
-           NULLIF(regexp_extract(log_stream, '\\[(\\$LATEST|[0-9]+)\\]', 1), ''), init_version) AS version,
+  coalesce(start_version, end_version, stream_version, init_version) AS version,
   request_id,
   row_number() OVER (PARTITION BY function, request_id
                      ORDER BY coalesce(start_ts, first_ts), log_stream, attempt) AS attempt,
