@@ -71,13 +71,10 @@ def load(
         files.expand(traces)
     sources = EventSources()
     sources.add(logs)
-    con = engine.connect(memory_limit, threads)
-    try:
+    with engine.connect(memory_limit, threads) as con:
         counts = engine.parse_events(con, sources)
         attempts = engine.build_attempts(con, _where(since, until, function))
         coverage = engine.coverage(con, sources, counts, attempts)
-    finally:
-        con.close()
     segments, attempts, trace_coverage = _join_traces(trace_documents(traces, sources.trace_files), attempts)
     coverage["traces"] = trace_coverage
     return Dataset(invocations=attempts, segments=segments, coverage=coverage)

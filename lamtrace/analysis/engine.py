@@ -6,7 +6,11 @@ as the input grows; pandas only sees the result (one row per attempt).
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -63,16 +67,27 @@ COLUMNS = [
 ]
 
 
+@contextmanager
 def connect(
     memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None
-) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection set up for bounded memory: a limit, a spill directory, no insertion-order guarantee."""
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
-    con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET temp_directory = '{tempfile.mkdtemp(prefix='lamtrace-duckdb-')}'")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    return con
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection for one analysis, removed afterwards.
+
+    The database is a temporary *file*, not memory: DuckDB then stores the parsed-event table compressed
+    (NULL-heavy and repeated columns shrink ~10x), keeps only what fits ``memory_limit`` in its buffer pool and
+    pages the rest to the file, so memory stays bounded as the input grows.
+    """
+    directory = tempfile.mkdtemp(prefix="lamtrace-duckdb-")
+    config = {"memory_limit": memory_limit, "preserve_insertion_order": False, "temp_directory": directory}
+    con = duckdb.connect(os.path.join(directory, "analysis.duckdb"), config=config)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> tuple[int, int]:
@@ -90,7 +105,7 @@ def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> tuple
     if total == distinct:
         con.execute("ALTER TABLE ev_all RENAME TO ev")
         return total, total
-    con.execute("CREATE OR REPLACE TEMP TABLE ev AS SELECT DISTINCT ON (eid, sid, timestamp) * FROM ev_all")
+    con.execute("CREATE OR REPLACE TABLE ev AS SELECT DISTINCT ON (eid, sid, timestamp) * FROM ev_all")
     con.execute("DROP TABLE ev_all")
     unique = con.execute("SELECT count(*) FROM ev").fetchone()[0]
     return total, unique
@@ -105,7 +120,7 @@ _EVENT_ID = (
 _SOURCE = (
     f"(SELECT hash({_EVENT_ID}) AS eid, hash(log_group, log_stream) AS sid, * EXCLUDE (event_id) FROM raw)"
 )
-_PARSE = "CREATE OR REPLACE TEMP TABLE ev_all AS " + classify_sql(
+_PARSE = "CREATE OR REPLACE TABLE ev_all AS " + classify_sql(
     _SOURCE, columns=("eid", "sid", "log_group", "log_stream", "timestamp")
 )
 

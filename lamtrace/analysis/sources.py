@@ -104,7 +104,7 @@ class EventSources:
     def stage(self, con: duckdb.DuckDBPyConnection) -> None:
         """Create the view ``raw`` over every input (non-canonical inputs go into table ``raw_mem``)."""
         columns = ", ".join(f"{name} {typ}" for name, typ in RAW_COLUMNS.items())
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_mem ({columns})")
+        con.execute(f"CREATE OR REPLACE TABLE raw_mem ({columns})")
         for iterable in self.iterables:
             self._insert(con, (self._clean(e) for e in iterable))
         if self.other:

@@ -5,8 +5,8 @@ JSON ``FIELD_PATHS`` — so the two paths cannot drift apart silently; ``tests/u
 checks them against each other on every fixture and on generated lines.
 
 Per event: one cheap prefix test per text pattern, one ``regexp_extract`` for the pattern that passes, and for a
-message starting with ``{`` one ``json_extract_string`` over all paths (the JSON text is parsed once). One CASE
-then builds a struct of every field for the format that matched.
+message starting with ``{`` one ``json_extract_string`` over all paths (the JSON text is parsed once). Each field
+is then one CASE over only the formats that have it, so most rows fall through it at once.
 """
 
 from __future__ import annotations
@@ -109,22 +109,26 @@ def _json_kind_field(kind: str, field: str) -> str | None:
     return value
 
 
-def _struct(values: dict[str, str | None]) -> str:
-    items = (f"{name}: CAST({values.get(name) or 'NULL'} AS {_SQL_TYPES[FIELDS[name]]})" for name in _NAMES)
-    return "{" + ", ".join(items) + "}"
-
-
-def _record() -> str:
-    """One CASE giving the struct of all fields for the format that matched (``src``: -1 JSON, i text pattern)."""
-    json_branches = " ".join(
-        f"WHEN {_lit(kind)} THEN {_struct({n: _json_kind_field(kind, n) for n in _NAMES})}"
+def _field(name: str) -> str:
+    """One field: a CASE over only the JSON kinds and text patterns that have it (most rows fall through)."""
+    json_branches = [
+        f"WHEN {_lit(kind)} THEN {value}"
         for kind in json_records.FIELD_PATHS
-    )
-    text_branches = " ".join(
-        f"WHEN src = {i} THEN {_struct({n: _text_field(i, p, n) for n in _NAMES})}"
-        for i, p in enumerate(TEXT_PATTERNS)
-    )
-    return f"CASE WHEN src = -1 THEN (CASE kind {json_branches} END) {text_branches} END"
+        if (value := _json_kind_field(kind, name)) is not None
+    ]
+    text_branches = [
+        (i, value) for i, p in enumerate(TEXT_PATTERNS) if (value := _text_field(i, p, name)) is not None
+    ]
+    cases = []
+    if json_branches:
+        cases.append(f"WHEN src = -1 THEN (CASE kind {' '.join(json_branches)} END)")
+    if text_branches:
+        inner = " ".join(f"WHEN {i} THEN {v}" for i, v in text_branches)
+        cases.append(
+            f"WHEN src IN ({', '.join(str(i) for i, _ in text_branches)}) THEN (CASE src {inner} END)"
+        )
+    body = f"CASE {' '.join(cases)} END" if cases else "NULL"
+    return f"CAST({body} AS {_SQL_TYPES[FIELDS[name]]})"
 
 
 def classify_sql(
@@ -144,11 +148,11 @@ def classify_sql(
         for i, p in enumerate(TEXT_PATTERNS)
     )
     kinds = " ".join(f"WHEN {i} THEN {_lit(p.kind)}" for i, p in enumerate(TEXT_PATTERNS))
-    fields = ", ".join(f"f.{name} AS {name}" for name in _NAMES)
+    fields = ", ".join(f"{_field(name)} AS {name}" for name in _NAMES)
     return f"""
 SELECT {passthrough}, kind, log_format, {fields}
 FROM (
-  SELECT *, {_record()} AS f
+  SELECT *
   FROM (
     SELECT *, {extracts},
       CASE WHEN src = -1 THEN {_json_kind()} WHEN src IS NULL THEN 'unparsed' ELSE (CASE src {kinds} END) END AS kind,

@@ -1,0 +1,188 @@
+"""The contenders of the analyzer benchmark; each computes the same per-function numbers from one raw-event file.
+
+    python benchmarks/analyzer/contenders.py lamtrace|duckdb|pandas|orjson FILE
+
+Numbers per function (log group): attempts (REPORTs), invocations (distinct request ids), errors, timeouts,
+cold starts, and duration p50/p90/p99/max (linear interpolation, numpy's default). Prints one JSON object.
+The baselines do what a careful user would write by hand: read the REPORT lines of both log formats.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import defaultdict
+from typing import Any
+
+QUANTILES = (0.5, 0.9, 0.99)
+RAW_COLUMNS = (
+    "{'log_group': 'VARCHAR', 'log_stream': 'VARCHAR', 'timestamp': 'BIGINT', 'message': 'VARCHAR', "
+    "'event_id': 'VARCHAR', 'ingestion_time': 'BIGINT'}"
+)
+REPORT = re.compile(
+    r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms.*?(Init Duration)?.*?(?:Status: (\w+))?", re.DOTALL
+)
+
+
+def summarise(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    import numpy as np
+
+    out = {}
+    for function, r in sorted(rows.items()):
+        durations = np.asarray(r["durations"], dtype=float)
+        q = np.quantile(durations, QUANTILES) if len(durations) else [None] * 3
+        out[function] = {
+            "attempts": int(len(durations)),
+            "invocations": len(r["ids"]),
+            "errors": r["errors"],
+            "timeouts": r["timeouts"],
+            "cold": r["cold"],
+            "p50": q[0],
+            "p90": q[1],
+            "p99": q[2],
+            "max": float(durations.max()) if len(durations) else None,
+        }
+    return out
+
+
+def run_lamtrace(path: str) -> dict[str, Any]:
+    from lamtrace.analysis import load
+
+    inv = load(logs=path).invocations
+    inv = inv[inv["has_report"]]
+    out = {}
+    for function, g in inv.groupby("function"):
+        q = g["duration_ms"].quantile(QUANTILES).tolist()
+        out[f"/aws/lambda/{function}"] = {
+            "attempts": len(g),
+            "invocations": int(g["request_id"].nunique()),
+            "errors": int((g["outcome"] == "error").sum()),
+            "timeouts": int((g["outcome"] == "timeout").sum()),
+            "cold": int(g["cold_start"].sum()),
+            "p50": q[0],
+            "p90": q[1],
+            "p99": q[2],
+            "max": float(g["duration_ms"].max()),
+        }
+    return out
+
+
+DUCKDB_SQL = """
+WITH ev AS (
+  SELECT log_group, message FROM read_json('{path}', format = 'newline_delimited', columns = {columns})
+), r AS (
+  SELECT log_group,
+    CASE WHEN starts_with(message, 'REPORT') THEN regexp_extract(message, 'RequestId: (\\S+)', 1)
+         ELSE json_extract_string(message, '$.record.requestId') END AS request_id,
+    CASE WHEN starts_with(message, 'REPORT') THEN regexp_extract(message, '\\tDuration: ([0-9.]+) ms', 1)::DOUBLE
+         ELSE json_extract(message, '$.record.metrics.durationMs')::DOUBLE END AS duration,
+    CASE WHEN starts_with(message, 'REPORT') THEN regexp_extract(message, 'Status: ([a-z]+)', 1)
+         ELSE json_extract_string(message, '$.record.status') END AS status,
+    contains(message, 'Init Duration') OR contains(message, 'initDurationMs') AS cold
+  FROM ev WHERE starts_with(message, 'REPORT') OR contains(message, '"type":"platform.report"')
+)
+SELECT log_group, count(*), count(DISTINCT request_id), count(*) FILTER (status = 'error'),
+       count(*) FILTER (status = 'timeout'), count(*) FILTER (cold),
+       quantile_cont(duration, [0.5, 0.9, 0.99]), max(duration)
+FROM r GROUP BY log_group ORDER BY log_group
+"""
+
+
+def run_duckdb(path: str) -> dict[str, Any]:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    out = {}
+    for group, n, ids, errors, timeouts, cold, q, top in con.execute(
+        DUCKDB_SQL.format(path=path, columns=RAW_COLUMNS)
+    ).fetchall():
+        out[group] = {
+            "attempts": n,
+            "invocations": ids,
+            "errors": errors,
+            "timeouts": timeouts,
+            "cold": cold,
+            "p50": q[0],
+            "p90": q[1],
+            "p99": q[2],
+            "max": top,
+        }
+    return out
+
+
+def run_pandas(path: str) -> dict[str, Any]:
+    import pandas as pd
+
+    parts = []
+    for chunk in pd.read_json(path, lines=True, chunksize=200_000, dtype=False):
+        msg = chunk["message"]
+        text = chunk[msg.str.startswith("REPORT")]
+        t = text["message"].str.extract(r"RequestId: (?P<rid>\S+)\s+Duration: (?P<d>[\d.]+) ms")
+        t["status"] = text["message"].str.extract(r"Status: (\w+)", expand=False)
+        t["cold"] = text["message"].str.contains("Init Duration", regex=False)
+        t["log_group"] = text["log_group"]
+        js = chunk[msg.str.contains('"type":"platform.report"', regex=False)]
+        j = js["message"].str.extract(r'"requestId":"(?P<rid>[^"]+)".*?"durationMs":(?P<d>[\d.]+)')
+        j["status"] = js["message"].str.extract(r'"status":"(\w+)"', expand=False)
+        j["cold"] = js["message"].str.contains("initDurationMs", regex=False)
+        j["log_group"] = js["log_group"]
+        parts += [t, j]
+    df = pd.concat(parts)
+    df["d"] = df["d"].astype(float)
+    out = {}
+    for group, g in df.groupby("log_group"):
+        q = g["d"].quantile(QUANTILES).tolist()
+        out[group] = {
+            "attempts": len(g),
+            "invocations": int(g["rid"].nunique()),
+            "errors": int((g["status"] == "error").sum()),
+            "timeouts": int((g["status"] == "timeout").sum()),
+            "cold": int(g["cold"].sum()),
+            "p50": q[0],
+            "p90": q[1],
+            "p99": q[2],
+            "max": float(g["d"].max()),
+        }
+    return out
+
+
+def run_orjson(path: str) -> dict[str, Any]:
+    import orjson
+
+    rows: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"durations": [], "ids": set(), "errors": 0, "timeouts": 0, "cold": 0}
+    )
+    with open(path, "rb") as handle:
+        for line in handle:
+            event = orjson.loads(line)
+            message = event["message"]
+            if message.startswith("REPORT"):
+                m = REPORT.match(message)
+                rid, duration, cold, status = (
+                    m.group(1),
+                    float(m.group(2)),
+                    "Init Duration" in message,
+                    m.group(4),
+                )
+            elif message.startswith("{") and '"platform.report"' in message:
+                record = orjson.loads(message)["record"]
+                rid, duration = record["requestId"], record["metrics"]["durationMs"]
+                cold, status = "initDurationMs" in record["metrics"], record.get("status")
+            else:
+                continue
+            r = rows[event["log_group"]]
+            r["durations"].append(duration)
+            r["ids"].add(rid)
+            r["errors"] += status == "error"
+            r["timeouts"] += status == "timeout"
+            r["cold"] += cold
+    return summarise(rows)
+
+
+CONTENDERS = {"lamtrace": run_lamtrace, "duckdb": run_duckdb, "pandas": run_pandas, "orjson": run_orjson}
+
+if __name__ == "__main__":
+    name, path = sys.argv[1], sys.argv[2]
+    print(json.dumps(CONTENDERS[name](path), default=float))
