@@ -20,9 +20,8 @@ RAW_COLUMNS = (
     "{'log_group': 'VARCHAR', 'log_stream': 'VARCHAR', 'timestamp': 'BIGINT', 'message': 'VARCHAR', "
     "'event_id': 'VARCHAR', 'ingestion_time': 'BIGINT'}"
 )
-REPORT = re.compile(
-    r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms.*?(Init Duration)?.*?(?:Status: (\w+))?", re.DOTALL
-)
+REPORT = re.compile(r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms")
+STATUS = re.compile(r"Status: (\w+)")
 
 
 def summarise(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:

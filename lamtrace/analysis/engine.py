@@ -129,7 +129,12 @@ def build_attempts(con: duckdb.DuckDBPyConnection, where: str = "true") -> pd.Da
     """The invocation attempt table (log-derived columns; trace columns null) from table ``ev``."""
     for step in STEPS:
         con.execute(step)
-    frame = con.execute(f"SELECT * FROM ({FINAL}) WHERE {where} ORDER BY start_time, log_stream").df()
+    # via Arrow: about twice as fast as DuckDB's own DataFrame conversion here
+    frame = (
+        con.sql(f"SELECT * FROM ({FINAL}) WHERE {where} ORDER BY start_time, log_stream")
+        .to_arrow_table()
+        .to_pandas()
+    )
     return to_contract(frame)
 
 

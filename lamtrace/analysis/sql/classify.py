@@ -16,7 +16,14 @@ from lamtrace.analysis.formats.event import TEXT_PATTERNS
 from lamtrace.analysis.formats.fields import FIELDS, NUMBER_FULL, LinePattern
 
 _SQL_TYPES = {"str": "VARCHAR", "float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN"}
-_PATHS = json_records.all_paths()
+# JSON paths in two groups: what every JSON line needs (its kind, and an application line's fields), read for
+# all; the rest, read (a second parse) only for the minority of records of other kinds.
+_COMMON_KINDS = ("app", "emf", "unparsed", "platform_other")
+_FIRST = list(json_records.KIND_PATHS) + [
+    p for k in _COMMON_KINDS for ps in json_records.FIELD_PATHS[k].values() for p in ps
+]
+_FIRST = list(dict.fromkeys(_FIRST))
+_SECOND = [p for p in json_records.all_paths() if p not in _FIRST]
 _NAMES = [f for f in FIELDS if f not in ("kind", "log_format")]
 
 
@@ -29,7 +36,9 @@ def _list(items: list[str]) -> str:
 
 
 def _json(path: str) -> str:
-    return f"j[{_PATHS.index(path) + 1}]"
+    if path in _FIRST:
+        return f"j[{_FIRST.index(path) + 1}]"
+    return f"j2[{_SECOND.index(path) + 1}]"
 
 
 def _convert(expr: str, typ: str, from_json: bool) -> str:
@@ -136,7 +145,7 @@ def classify_sql(
 ) -> str:
     """A SELECT over ``source`` (a table or subquery with a ``message`` column) giving ``columns`` + ``FIELDS``."""
     passthrough = ", ".join(columns)
-    paths = _list(_PATHS)
+    common = ", ".join(_lit(k) for k in _COMMON_KINDS)
     # which text pattern matches: match-only regexes (RE2 runs these as a DFA) in Python's order
     matches = " ".join(
         f"WHEN {_quick(p)} AND regexp_matches(m, {_lit(p.regex)}) THEN {i}"
@@ -156,10 +165,11 @@ FROM (
   FROM (
     SELECT *, {extracts},
       CASE WHEN src = -1 THEN {_json_kind()} WHEN src IS NULL THEN 'unparsed' ELSE (CASE src {kinds} END) END AS kind,
+      CASE WHEN src = -1 AND kind NOT IN ({common}) THEN json_extract_string(m, {_list(_SECOND)}) END AS j2,
       CASE WHEN starts_with(m, '{{') THEN 'json' ELSE 'text' END AS log_format
     FROM (
       SELECT {passthrough}, m,
-        CASE WHEN starts_with(m, '{{') THEN TRY(json_extract_string(m, {paths})) END AS j,
+        CASE WHEN starts_with(m, '{{') THEN TRY(json_extract_string(m, {_list(_FIRST)})) END AS j,
         CASE WHEN starts_with(m, '{{') THEN (CASE WHEN j IS NOT NULL THEN -1 END) {matches} END AS src
       FROM (SELECT {passthrough}, message AS m FROM {source})
     )
