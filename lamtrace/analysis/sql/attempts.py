@@ -210,6 +210,8 @@ SELECT
   CASE
     WHEN NOT cold THEN 'warm'
     WHEN report_restore_ms IS NOT NULL OR restored OR any_init_type = 'snap-start' THEN 'snapstart'
+    -- init ran inside this invocation (even in a provisioned environment re-initialised after a crash)
+    WHEN report_init_ms IS NOT NULL THEN 'cold'
     WHEN any_init_type = 'provisioned-concurrency' THEN 'provisioned'
     WHEN env_proactive THEN 'proactive'
     -- initialised before the invocation (its REPORT has no Init Duration), type not in the logs
