@@ -190,14 +190,19 @@ def xray(data: dict[str, Any], *, top_services: int = 8) -> Figure:
     left = np.zeros(len(entries))
     for column, name in PHASE_COLUMNS:
         values = np.array([e["xray"][column]["p50"] or 0.0 for e in entries])
-        phases_ax.barh(labels, values, left=left, label=f"{name} p50")
+        phases_ax.barh(labels, values, left=left, height=0.6, label=f"{name} p50")
         left += values
     downstream = np.array([e["xray"]["downstream_ms"]["p50"] or 0.0 for e in entries])
     phases_ax.scatter(downstream, labels, color="black", marker="|", s=200, label="downstream p50", zorder=3)
     phases_ax.set(title="Where time goes (p50 per phase)", xlabel="ms")
     phases_ax.legend(fontsize=7)
+    phases_ax.margins(x=0.05, y=0.2)
     services = data["totals"]["xray"]["downstream_by_service"]
     names = list(services)[:top_services]
+    if not names:
+        services_ax.set_axis_off()
+        services_ax.text(0.5, 0.5, "no downstream calls traced", ha="center", va="center", color="grey")
+        return fig
     services_ax.barh(names, [services[n]["mean_ms"] for n in names], color="#8c564b")
     services_ax.invert_yaxis()
     services_ax.set(title="Downstream calls (mean ms per traced attempt calling it)", xlabel="ms")

@@ -107,11 +107,13 @@ def _coverage_rows(data: dict[str, Any]) -> list[Row]:
     table = data["coverage"]["table"]
     traces = data["coverage"].get("traces", {})
     rows = [[key.replace("_", " "), _text(value)] for key, value in table.items()]
-    for key in ("traces", "orphan_traces", "unsampled", "not_collected"):
-        if key in traces:
-            rows.append(
-                [f"trace {key.replace('_', ' ')}" if key != "traces" else "traces", _text(traces[key])]
-            )
+    labels = {
+        "traces": "traces",
+        "orphan_traces": "traces without logs",
+        "unsampled": "trace ids unsampled",
+        "not_collected": "trace ids sampled, not collected",
+    }
+    rows += [[label, _text(traces[key])] for key, label in labels.items() if key in traces]
     for key in ("unparsed_events", "duplicates_dropped"):
         if key in data["coverage"]:
             rows.append([key.replace("_", " "), _text(data["coverage"][key])])

@@ -50,7 +50,12 @@ def test_outcomes_per_attempt_and_final_outcome_per_invocation():
     entry = only(report(*RETRIED))
     assert entry["outcomes"] == {"success": 1, "error": 2, "timeout": 1, "crash": 0, "init_error": 0}
     assert entry["errors"] == 2 and entry["timeouts"] == 1  # a timeout is not also an error
-    assert entry["outcome_rates"]["error"] == 0.5 and entry["error_rate"] == 0.75
+    assert (
+        entry["outcome_rates"]["error"] == 0.5
+        and entry["error_rate"] == 0.5
+        and entry["timeout_rate"] == 0.25
+    )
+    assert entry["failed_attempts"] == 3 and entry["failed_attempt_rate"] == 0.75
     assert entry["final_outcomes"] == {"success": 1, "error": 0, "timeout": 1, "crash": 0, "init_error": 0}
     assert entry["final_outcome_rates"]["success"] == 0.5
     assert entry["failed_invocations"] == 1 and entry["failure_rate"] == 0.5
