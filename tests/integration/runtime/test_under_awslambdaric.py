@@ -102,3 +102,21 @@ def test_xray_subsegments_reach_the_daemon_address() -> None:
     assert handlers[1]["fault"] is True and handlers[1]["cause"]["exceptions"][0]["message"] == "gateway down"
     spans = [d for d in docs if d["name"] == "charge card"]
     assert {s["parent_id"] for s in spans} == {h["id"] for h in handlers}
+
+
+def test_xray_sdk_backend_in_the_sdks_own_lambda_mode() -> None:
+    pytest.importorskip("aws_xray_sdk")
+    daemon = UdpReceiver()
+    try:
+        with LocalEnvironment(
+            handler="shop.traced_with_sdk", path=FUNCTIONS, name="sdk", xray_daemon_address=daemon.address
+        ) as env:
+            result = env.invoke({}, trace_header=f"Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=1")
+        inner, own, top = daemon.documents(expect=3)
+    finally:
+        daemon.close()
+    assert result.status == "success" and result.payload == "sdk"
+    for doc in (inner, own, top):
+        check_subsegment(doc)
+    assert top["name"] == "## traced_with_sdk" and top["parent_id"] == "53995c3f42cd8ad8"
+    assert own["parent_id"] == top["id"] and inner["parent_id"] == own["id"]

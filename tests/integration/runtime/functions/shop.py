@@ -40,3 +40,12 @@ def traced(event, context):
     if event.get("fail"):
         raise RuntimeError("gateway down")
     return "traced"
+
+
+@lamtrace.instrument(tracing="xray_sdk")
+def traced_with_sdk(event, context):
+    from aws_xray_sdk.core import xray_recorder
+
+    with xray_recorder.in_subsegment("users own subsegment"), lamtrace.span("lamtrace span inside it"):
+        pass
+    return "sdk"
