@@ -9,8 +9,10 @@ For every variant in ``variants.py``, each measured in its own fresh interpreter
   Lambda's Python runtime, where the function module is imported after the runtime;
 * ``process ms``: whole-process wall time of ``python -c <setup>`` minus that of an interpreter doing nothing
   (median of ``--processes`` runs): what a cold start pays, interpreter effects included;
-* ``us/inv``: time per invocation of the handler (awslambdaric's LambdaContext, an API Gateway HTTP event, stdout to
-  /dev/null), best of ``--repeats`` runs of ``--n``; ``overhead`` = that minus the bare handler's.
+* ``wall µs/inv``: time per invocation of the handler (awslambdaric's LambdaContext, an API Gateway HTTP event, stdout
+  to /dev/null), best of ``--repeats`` runs of ``--n``; ``CPU µs/inv``: the process's CPU time per invocation (all its
+  threads, so background exporters count), best run — steadier than wall time on a shared machine;
+  ``overhead`` = each minus the bare handler's.
 
 Tracing variants send to a bound local UDP socket (nobody reads it: datagrams are dropped by the kernel, as with a
 daemon that is not listening); OTel variants export into memory through a BatchSpanProcessor, flushed per invocation.
@@ -75,14 +77,16 @@ def measure_all(names: list[str], n: int, repeats: int, processes: int) -> dict:
             "init_ms": round(fresh["init_ms"], 2),
             "init_after_runtime_ms": round(timed["init_ms"], 2),
             "process_ms": round(process_ms, 1),
+            "cpu_us": round(timed["cpu_us"], 2),
             "per_invocation_us": round(timed["per_invocation_us"], 2),
             "per_invocation_median_us": round(timed["per_invocation_median_us"], 2),
         })  # fmt: skip
         print(f"  measured {name}", file=sys.stderr)
     daemon.close()
-    bare = next((r["per_invocation_us"] for r in rows if r["variant"] == "bare"), 0.0)
+    bare = next((r for r in rows if r["variant"] == "bare"), None)
     for row in rows:
-        row["overhead_us"] = round(row["per_invocation_us"] - bare, 2)
+        row["overhead_us"] = round(row["per_invocation_us"] - (bare["per_invocation_us"] if bare else 0.0), 2)
+        row["cpu_overhead_us"] = round(row["cpu_us"] - (bare["cpu_us"] if bare else 0.0), 2)
     return {
         "rows": rows,
         "n": n,
@@ -98,12 +102,16 @@ def measure_all(names: list[str], n: int, repeats: int, processes: int) -> dict:
 
 def table(result: dict) -> str:
     """The rows as a Markdown table."""
-    head = "| variant | init ms (fresh) | init ms (after runtime) | process ms | µs/invocation (best) | median | overhead µs |"
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|"]
+    head = (
+        "| variant | init ms (fresh) | init ms (after runtime) | process ms | wall µs/inv (best) | wall median | "
+        "CPU µs/inv | overhead µs (wall) | overhead µs (CPU) |"
+    )
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["rows"]:
         lines.append(
             f"| {r['variant']} | {r['init_ms']:.1f} | {r['init_after_runtime_ms']:.1f} | {r['process_ms']:.0f} | "
-            f"{r['per_invocation_us']:.1f} | {r['per_invocation_median_us']:.1f} | {r['overhead_us']:.1f} |"
+            f"{r['per_invocation_us']:.1f} | {r['per_invocation_median_us']:.1f} | {r['cpu_us']:.1f} | "
+            f"{r['overhead_us']:.1f} | {r['cpu_overhead_us']:.1f} |"
         )
     lines.append(
         f"\nn={result['n']} × {result['repeats']} repeats, {result['processes']} processes; Python {result['python']}, "

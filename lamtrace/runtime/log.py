@@ -71,6 +71,7 @@ def internal_error(where: str, exc: BaseException | None = None) -> None:
 
 _second = -1
 _second_text = ""
+_MILLIS = [f".{ms:03d}Z" for ms in range(1000)]
 
 
 def iso_timestamp(now: float) -> str:
@@ -79,7 +80,7 @@ def iso_timestamp(now: float) -> str:
     whole = int(now)
     if whole != _second:
         _second, _second_text = whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-    return f"{_second_text}.{int((now - whole) * 1000):03d}Z"
+    return _second_text + _MILLIS[int((now - whole) * 1000)]
 
 
 def add_timestamp(record: Record) -> Record:
@@ -144,6 +145,17 @@ def _make_encoder() -> Callable[[Any], str]:
 encode = _make_encoder()
 
 
+def value(item: Any) -> str:
+    """JSON text of one value; strings (the common case) take the short way."""
+    return _quote(item) if type(item) is str else encode(item)
+
+
+try:
+    from _json import encode_basestring_ascii as _quote
+except ImportError:  # pragma: no cover
+    _quote = encode
+
+
 def _safe(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else _as_text(value)
 
@@ -198,16 +210,16 @@ def emit(record: Record) -> None:
     write(render(record))
 
 
-def emit_marker(marker: str, message: str, fields: Record, level: int = INFO) -> None:
-    """Write a lamtrace marker record (written whatever the log level: the analyzer relies on markers)."""
-    record = {
-        R.LEVEL: LEVEL_NAMES.get(level, "INFO"),
-        R.MESSAGE: message,
-        R.TIMESTAMP: iso_timestamp(time.time()),
-        R.MARKER_KEY: marker,
-    }
-    record.update(fields)
-    write(render(record))
+def emit_marker(marker: str, message: str, fields: Record | str, level: int = INFO) -> None:
+    """Write a lamtrace marker record (written whatever the log level: the analyzer relies on markers).
+
+    ``fields`` is a dict, or already JSON object members (``members``) when the caller renders them itself.
+    """
+    head = f'{{"level":"{LEVEL_NAMES.get(level, "INFO")}","message":{value(message)},"timestamp":"'
+    rendered = fields if isinstance(fields, str) else members(fields)
+    write(
+        f'{head}{iso_timestamp(time.time())}","{R.MARKER_KEY}":"{marker}",{rendered},{state.context_json}}}'
+    )
 
 
 # --- the logger users call ---------------------------------------------------------------------------------------

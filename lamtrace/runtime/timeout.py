@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 INFINITY = float("inf")
+WAKE_TOLERANCE_S = 0.01
 
 
 class Alarm(Fields):
@@ -56,8 +57,11 @@ class Watchdog:
 
     def arm(self, warn_at: float, started: float, deadline: float) -> None:
         """Warn at ``warn_at`` about the calling thread (all three are ``time.monotonic()`` values)."""
-        alarm = self._alarm = Alarm(warn_at, threading.get_ident(), started, deadline)
-        if alarm.warn_at < self._wake_at:
+        self._alarm = Alarm(warn_at, threading.get_ident(), started, deadline)
+        # Deadlines come in whole milliseconds, so a warm invocation's deadline can look a hair earlier than the
+        # previous one's: waking the thread for that (a lock and a thread switch, most of an invocation's
+        # overhead) would buy a warning at most WAKE_TOLERANCE_S earlier.
+        if warn_at < self._wake_at - WAKE_TOLERANCE_S:
             self._wake.set()
 
     def disarm(self) -> None:

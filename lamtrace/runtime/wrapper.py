@@ -152,14 +152,18 @@ class Instrumented:
             arn = getattr(context, "invoked_function_arn", None)
             log.state.errors = 0
             log.state.redact = self.redact
-            varying = {
-                R.COLD_START: cold,
-                R.FUNCTION_ARN: arn,
-                R.FUNCTION_REQUEST_ID: getattr(context, "aws_request_id", None),
-                R.XRAY_TRACE_ID: header.root,
-                R.SCHEMA_KEY: R.SCHEMA_VERSION,
-            }
-            log.set_context({**self._static, **varying}, self._static_json + "," + log.members(varying))
+            request_id = getattr(context, "aws_request_id", None)
+            # The keys ending every line of this invocation, rendered once (by hand: the one per-invocation part).
+            rendered = (
+                f'{self._static_json},"{R.COLD_START}":{"true" if cold else "false"},"{R.FUNCTION_ARN}":{log.value(arn)},'
+                f'"{R.FUNCTION_REQUEST_ID}":{log.value(request_id)},"{R.XRAY_TRACE_ID}":{log.value(header.root)},'
+                f'"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'
+            )
+            context_fields = {
+                **self._static, R.COLD_START: cold, R.FUNCTION_ARN: arn, R.FUNCTION_REQUEST_ID: request_id,
+                R.XRAY_TRACE_ID: header.root, R.SCHEMA_KEY: R.SCHEMA_VERSION,
+            }  # fmt: skip
+            log.set_context(context_fields, rendered)
             log.state.threshold = self.threshold
             if self.options.debug_sample_rate > 0:
                 import random
@@ -173,7 +177,7 @@ class Instrumented:
             inv = _Invocation(context, triggers.describe(event), header, cold, arn)
             if self.backend is not None:
                 self._start_span(inv)
-            if _watchdog is not None:
+            if _watchdog is not None and self.options.timeout_warning_ms > 0:
                 self._arm(context, inv.started)
             return inv
         except Exception as exc:
@@ -213,8 +217,7 @@ class Instrumented:
                 _watchdog.disarm()
             if self.backend is not None:
                 self._end_span(inv, error)
-            fields = self._end_fields(inv, error, duration_ms)
-            log.emit_marker(R.INVOCATION_END, "invocation end", fields)
+            log.emit_marker(R.INVOCATION_END, "invocation end", self._end_members(inv, error, duration_ms))
             if self.options.metrics:
                 from lamtrace.runtime import emf
 
@@ -233,44 +236,54 @@ class Instrumented:
         except Exception as exc:
             log.internal_error("tracing end", exc)
 
-    def _version_and_alias(self, arn: str | None) -> tuple[str | None, str | None]:
+    def _version_members(self, arn: str | None) -> str:
+        """``"function_version":...[,"function_alias":...]`` for an invoked ARN (rendered once per ARN)."""
         found = self._qualifiers.get(arn)
         if found is None:
-            found = environment.version_and_alias(arn, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"))
+            version, alias = environment.version_and_alias(arn, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"))
+            found = log.members({R.FUNCTION_VERSION: version, **({R.FUNCTION_ALIAS: alias} if alias else {})})
             if len(self._qualifiers) < 64:
                 self._qualifiers[arn] = found
         return found
 
-    def _end_fields(
-        self, inv: _Invocation, error: BaseException | None, duration_ms: float
-    ) -> dict[str, Any]:
-        version, alias = self._version_and_alias(inv.arn)
-        fields: dict[str, Any] = {R.FUNCTION_VERSION: version}
-        if alias:
-            fields[R.FUNCTION_ALIAS] = alias
+    def _end_members(self, inv: _Invocation, error: BaseException | None, duration_ms: float) -> str:
+        """The invocation_end fields as JSON object members. Built from parts, most of them fixed text: this
+        line is written on every invocation, and encoding it as a dict costs twice as much."""
+        parts = [self._version_members(inv.arn)]
         if error is None:
-            fields[R.OUTCOME] = "success"
+            parts.append(f'"{R.OUTCOME}":"success"')
         else:
-            fields[R.OUTCOME] = "error"
-            fields[R.ERROR_TYPE] = type(error).__name__
-            fields[R.ERROR_MESSAGE] = str(error)[:1000]
-        fields[R.DURATION_MS] = duration_ms
+            error_fields = {
+                R.OUTCOME: "error",
+                R.ERROR_TYPE: type(error).__name__,
+                R.ERROR_MESSAGE: _text(error)[:1000],
+            }
+            parts.append(log.members(error_fields))
+        parts.append(f'"{R.DURATION_MS}":{duration_ms!r}')
         remaining_ms = getattr(inv.context, "get_remaining_time_in_millis", None)
         if remaining_ms is not None:
-            fields[R.REMAINING_MS] = remaining_ms()
-        fields[R.MAX_RSS_MB] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            parts.append(f'"{R.REMAINING_MS}":{log.value(remaining_ms())}')
+        parts.append(f'"{R.MAX_RSS_MB}":{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}')
         trigger = inv.trigger
-        fields[R.TRIGGER] = trigger.name
+        parts.append(f'"{R.TRIGGER}":"{trigger.name}"')
         if trigger.delivery_key is not None:
-            fields[R.DELIVERY_KEY] = trigger.delivery_key
-        fields[R.DELIVERY_ATTEMPT] = trigger.attempt
+            parts.append(f'"{R.DELIVERY_KEY}":{log.value(trigger.delivery_key)}')
+        parts.append(f'"{R.DELIVERY_ATTEMPT}":{int(trigger.attempt)}')
         if trigger.batch_size is not None:
-            fields[R.BATCH_SIZE] = trigger.batch_size
+            parts.append(f'"{R.BATCH_SIZE}":{int(trigger.batch_size)}')
         if inv.trace.sampled is not None:
-            fields[R.XRAY_SAMPLED] = inv.trace.sampled
+            parts.append(f'"{R.XRAY_SAMPLED}":{"true" if inv.trace.sampled else "false"}')
         if log.state.errors:
-            fields[R.LAMTRACE_ERRORS] = log.state.errors
-        return fields
+            parts.append(f'"{R.LAMTRACE_ERRORS}":{log.state.errors}')
+        return ",".join(parts)
+
+
+def _text(error: BaseException) -> str:
+    """``str(error)``, or a placeholder when the exception's ``__str__`` itself fails."""
+    try:
+        return str(error)
+    except Exception:
+        return f"<unprintable {type(error).__name__}>"
 
 
 def instrument(handler: Handler | None = None, /, **options: Any) -> Any:
