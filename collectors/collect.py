@@ -18,7 +18,7 @@ from typing import Any
 
 from collectors import aws, cloudwatch, xray
 from collectors.checkpoint import CHECKPOINT_NAME, Checkpoint, Slice
-from collectors.store import DEFAULT_FLUSH_ROWS, StoreWriter
+from collectors.store import DEFAULT_FLUSH_ROWS, StoreWriter, require_pyarrow
 from collectors.timeparse import format_ms, parse_time
 from lamtrace.errors import InputError
 
@@ -98,6 +98,7 @@ def collect(
             "nothing to collect: give at least one --log-group, --log-group-prefix or --function"
         )
     out = str(out)
+    require_pyarrow()  # fail before pulling, not at the first write
     os.makedirs(out, exist_ok=True)
     boto_session = boto_session or aws.session(profile, region)
     logs = aws.client("logs", boto_session)

@@ -34,6 +34,11 @@ LOGS_DIR, TRACES_DIR = "logs", "traces"
 DEFAULT_FLUSH_ROWS = 50_000
 
 
+def require_pyarrow() -> None:
+    """Raise ``MissingExtraError`` now if pyarrow (the ``analysis`` extra) is not installed."""
+    _pa()
+
+
 def _pa() -> Any:
     try:
         import pyarrow
@@ -76,8 +81,8 @@ def _trace_day(trace_id: str) -> str:
 class StoreWriter:
     """Buffers raw events and trace documents and writes them into a store directory without duplicates.
 
-    Use as a context manager; ``on_flush`` is called after every flush, once everything added so far is on disk
-    (the checkpoint of a pull is saved there).
+    Use as a context manager (it flushes on exit, also when the block raises); ``on_flush`` is called after every
+    flush, once everything added so far is on disk (the checkpoint of a pull is saved there).
     """
 
     def __init__(
@@ -98,8 +103,12 @@ class StoreWriter:
         return self
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
-        if exc_type is None:
+        # Also on an error or Ctrl-C: what was received is kept (a resumed pull's dedupe makes that safe).
+        try:
             self.close()
+        except Exception:
+            if exc_type is None:
+                raise
 
     def add_event(self, event: dict[str, Any]) -> None:
         partition = os.path.join(

@@ -109,3 +109,11 @@ def test_files_reader_and_duckdb_read_the_store(tmp_path):
 def test_reading_a_non_store_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="not a lamtrace collect store"):
         list(store.read_log_events(tmp_path))
+
+
+def test_rows_added_before_an_error_are_kept(tmp_path):
+    with pytest.raises(KeyboardInterrupt), store.StoreWriter(tmp_path) as writer:
+        for e in events("g", 3):
+            writer.add_event(e)
+        raise KeyboardInterrupt
+    assert len(list(store.read_log_events(tmp_path))) == 3
