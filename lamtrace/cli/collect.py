@@ -18,18 +18,25 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         "come from --profile/--region or the usual environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).",
     )
     parser.add_argument(
-        "--log-group", action="append", default=[], metavar="NAME", help="log group (repeatable)"
+        "--log-group",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="log group(s) (repeatable)",
     )
     parser.add_argument(
         "--log-group-prefix",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="PREFIX",
-        help="every log group with this prefix",
+        help="every log group with this prefix (repeatable)",
     )
     parser.add_argument(
         "--function",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="NAME",
         help="Lambda function: its log group (LoggingConfig.LogGroup or /aws/lambda/NAME)",

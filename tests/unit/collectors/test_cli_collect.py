@@ -1,4 +1,4 @@
-"""`lamtrace collect` progress: drawn only when stderr is a terminal."""
+"""`lamtrace collect` command line: arguments, and progress drawn only when stderr is a terminal."""
 
 from __future__ import annotations
 
@@ -29,3 +29,25 @@ def test_progress_bars_on_a_terminal(monkeypatch):
         progress("trace_ids", 3)
         progress("segments", 9)
     assert "log slices" in terminal.getvalue()
+
+
+def test_names_can_follow_one_flag_or_repeat_it():
+    from lamtrace.cli import build_parser
+
+    args = build_parser().parse_args(
+        [
+            "collect",
+            "--log-group",
+            "a",
+            "b",
+            "--log-group",
+            "c",
+            "--function",
+            "f",
+            "--since",
+            "2h",
+            "--out",
+            "d",
+        ]
+    )
+    assert args.log_group == ["a", "b", "c"] and args.function == ["f"] and args.log_group_prefix == []
