@@ -61,6 +61,19 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     )
     run.set_defaults(func=_run)
 
+    publish = actions.add_parser(
+        "publish",
+        help="upload an output directory to CloudWatch Logs and X-Ray",
+        description="Create the log groups and streams of DIR/logs and upload their events (PutLogEvents), and the "
+        "trace documents of DIR/traces (PutTraceSegments). AWS settings come from --profile/--region or the usual "
+        "environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL for a local endpoint such as moto).",
+    )
+    publish.add_argument("directory", type=Path, metavar="DIR")
+    publish.add_argument("--no-traces", action="store_true", help="upload the logs only")
+    publish.add_argument("--profile", help="AWS profile")
+    publish.add_argument("--region", help="AWS region")
+    publish.set_defaults(func=_publish)
+
 
 def _read_event(source: str | None) -> object:
     from lamtrace.errors import InputError
@@ -132,4 +145,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.summary:
         args.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}/logs and {args.out}/traces", file=sys.stderr)
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from collectors.aws import aws_errors, client, session
+    from lamtrace.local.publish import publish
+
+    boto_session = session(args.profile, args.region)
+    logs = client("logs", boto_session)
+    xray = None if args.no_traces else client("xray", boto_session)
+    with aws_errors(
+        "publish to CloudWatch Logs / X-Ray", iam_action="logs:PutLogEvents, xray:PutTraceSegments"
+    ):
+        stats = publish(args.directory, logs_client=logs, xray_client=xray)
+    print(
+        f"{stats.events} events in {stats.log_streams} streams of {stats.log_groups} log groups "
+        f"({stats.rejected_events} rejected); {stats.documents} trace documents ({stats.unprocessed_documents} unprocessed)"
+    )
     return 0
