@@ -58,6 +58,9 @@ class LocalEnvironment:
     ) -> None:
         self.config = config or FunctionConfig(**config_fields)
         self.init_type = init_type
+        self.provisioned = (
+            init_type == PROVISIONED
+        )  # started as provisioned concurrency (kept after a re-init)
         self.log_stream = log_stream or new_log_stream(self.config.version)
         self.instance_id = self.log_stream.replace("/[", f"/{self.config.name}[", 1)
         self.server = RuntimeAPIServer().start()

@@ -143,6 +143,7 @@ class LocalFunction:
             trigger=trigger,
             delivery_key=delivery_key,
             delivery_attempt=delivery_attempt,
+            provisioned_environment=env.provisioned,
         )
         return result
 

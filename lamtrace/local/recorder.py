@@ -37,6 +37,7 @@ class Attempt:
     duration_ms: float
     delivery_key: str | None = None  # SQS messageId (batches: the first record's)
     delivery_attempt: int | None = None  # SQS ApproximateReceiveCount
+    provisioned_environment: bool = False  # served by an environment started as provisioned concurrency
 
 
 class Recorder:
@@ -73,6 +74,7 @@ class Recorder:
         trigger: str = "direct",
         delivery_key: str | None = None,
         delivery_attempt: int | None = None,
+        provisioned_environment: bool = False,
     ) -> Attempt:
         """Write one attempt's events and (sampled) segments; add it to the ledger."""
         if self.out:
@@ -94,6 +96,7 @@ class Recorder:
             result.duration_ms,
             delivery_key,
             delivery_attempt,
+            provisioned_environment,
         )
         segments = []
         if trace.sampled:
@@ -143,7 +146,7 @@ class Recorder:
             "attempts": len(attempts),
             "requests": len(request_ids),
             "cold_starts": sum(a.cold and a.status != "init_error" for a in attempts),
-            "provisioned_invocations": sum(a.init_type == "provisioned-concurrency" for a in attempts),
+            "provisioned_invocations": sum(a.provisioned_environment for a in attempts),
             "retries": sum(a.attempt > 1 for a in attempts),
             "redeliveries": sum((a.delivery_attempt or 1) > 1 for a in attempts),
             "success": by_status["success"],

@@ -19,7 +19,7 @@ def test_demo_data_is_real_format_and_matches_its_ground_truth(tmp_path):
     assert counted["timeouts"] == summary["timeouts"] == counted["timeout_lines"] == 1
     assert counted["errors_reported"] == summary["errors"] == 6  # 2 bad ids + 1 + 3 notify attempts
     assert summary["redeliveries"] == 1 and summary["dead_letters"] == 1 and summary["reclaimed"] >= 1
-    assert summary["provisioned_invocations"] == 2 and 0 < summary["sampled"] == counted["sampled"]
+    assert summary["provisioned_invocations"] == 4 and 0 < summary["sampled"] == counted["sampled"]
     names = {path.name for path in (tmp_path / "logs").iterdir()}
     assert names == {"shop-api.jsonl", "shop-report.jsonl", "shop-notify.jsonl", "shop-worker.jsonl"}
     traces = [
