@@ -81,6 +81,7 @@ def collect(
     filter_pattern: str | None = None,
     traces: bool = False,
     trace_filter: str | None = None,
+    trace_ids_from_logs: bool = False,
     profile: str | None = None,
     region: str | None = None,
     workers: int = cloudwatch.DEFAULT_WORKERS,
@@ -91,6 +92,8 @@ def collect(
     """Pull raw log events (and, with ``traces``, X-Ray documents) for a window into the store at ``out``.
 
     Rows are written (and the checkpoint saved) every ``flush_rows`` rows: the most an interruption can cost.
+    With ``trace_ids_from_logs``, only the traces whose ids the window's log events mention are fetched (instead of
+    every trace GetTraceSummaries lists for the window).
     """
     log_groups, prefixes, functions = list(log_groups), list(prefixes), list(functions)
     if not (log_groups or prefixes or functions):
@@ -116,6 +119,7 @@ def collect(
     if end_ms < start_ms:
         raise InputError("--until is before --since")
 
+    traces = traces or trace_ids_from_logs
     summary = CollectSummary(out, groups, start_ms, end_ms, traces=traces)
     stats = cloudwatch.PullStats()
     slices = cloudwatch.plan_slices(groups, start_ms, end_ms)
@@ -142,15 +146,12 @@ def collect(
         if progress and stats.slices_skipped:
             progress("slices_skipped", stats.slices_skipped)
         if traces:
-            _collect_traces(
-                boto_session,
-                writer,
-                summary,
-                start_ms,
-                end_ms,
-                trace_filter or _service_filter(groups),
-                progress,
-            )
+            ids = None
+            if trace_ids_from_logs:
+                writer.flush()  # the scan reads the store, which also holds slices pulled before a resume
+                ids = _trace_ids_in_store(out, groups, start_ms, end_ms)
+            filter_expression = trace_filter or _service_filter(groups)
+            _collect_traces(boto_session, writer, summary, start_ms, end_ms, filter_expression, ids, progress)
     checkpoint.clear()
 
     summary.events_pulled, summary.events_stored = stats.events, writer.events_written
@@ -167,12 +168,13 @@ def _collect_traces(
     start_ms: int,
     end_ms: int,
     filter_expression: str | None,
+    given_ids: list[str] | None,
     progress: Progress | None,
 ) -> None:
     client = aws.client("xray", boto_session)
     stats = xray.TraceStats()
 
-    def ids() -> Iterable[str]:
+    def listed_ids() -> Iterable[str]:
         for trace_id in xray.iter_trace_ids(
             client, start_ms, end_ms, filter_expression=filter_expression, stats=stats
         ):
@@ -180,13 +182,29 @@ def _collect_traces(
                 progress("trace_ids", stats.trace_ids)
             yield trace_id
 
-    for document in xray.iter_trace_documents(client, ids(), stats=stats):
+    if given_ids is not None:
+        stats.trace_ids = len(given_ids)
+    ids = given_ids if given_ids is not None else listed_ids()
+    for document in xray.iter_trace_documents(client, ids, stats=stats):
         writer.add_trace(document)
         if progress:
             progress("segments", stats.segments)
     summary.trace_ids = stats.trace_ids
     summary.unprocessed_traces = stats.unprocessed
     summary.throttled += stats.throttled
+
+
+def _trace_ids_in_store(out: str, groups: list[str], start_ms: int, end_ms: int) -> list[str]:
+    """Trace ids mentioned by the stored events of ``groups`` inside the window."""
+    from collectors.store import iter_parquet_file, log_files
+
+    messages = (
+        event["message"]
+        for path in log_files(out, groups)
+        for event in iter_parquet_file(path)
+        if start_ms <= event["timestamp"] <= end_ms
+    )
+    return xray.trace_ids_in(messages)
 
 
 def _service_filter(groups: list[str]) -> str | None:

@@ -195,9 +195,12 @@ def _parquet_files(folder: str) -> list[str]:
     return found
 
 
-def log_files(directory: str | os.PathLike[str]) -> list[str]:
-    """The Parquet files holding raw log events in a store."""
-    return _parquet_files(os.path.join(str(directory), LOGS_DIR))
+def log_files(directory: str | os.PathLike[str], groups: Iterable[str] | None = None) -> list[str]:
+    """The Parquet files holding raw log events in a store (only those of ``groups`` when given)."""
+    base = os.path.join(str(directory), LOGS_DIR)
+    if groups is None:
+        return _parquet_files(base)
+    return [path for g in groups for path in _parquet_files(os.path.join(base, "group=" + quote(g, safe="")))]
 
 
 def trace_files(directory: str | os.PathLike[str]) -> list[str]:

@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any
 from collectors.aws import call
 
 MAX_WINDOW_MS = 6 * 3600 * 1000
+TRACE_ID = re.compile(r"\b1-[0-9a-f]{8}-[0-9a-f]{24}\b")
 BATCH_SIZE = 5
 UNPROCESSED_ROUNDS = 4  # further BatchGetTraces rounds for UnprocessedTraceIds
 UNPROCESSED_WAIT_S = 1.0
@@ -91,6 +93,12 @@ def iter_trace_ids(
             if not token:
                 break
             request["NextToken"] = token
+
+
+def trace_ids_in(messages: Iterable[str]) -> list[str]:
+    """Distinct X-Ray trace ids mentioned in log messages (REPORT ``XRAY TraceId``, Powertools/lamtrace
+    ``xray_trace_id``, ``Root=`` of a trace header), in order of first mention. A token scan, not log parsing."""
+    return list(dict.fromkeys(match for message in messages for match in TRACE_ID.findall(message)))
 
 
 def iter_trace_documents(

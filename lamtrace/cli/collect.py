@@ -49,6 +49,11 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("--filter-pattern", help="CloudWatch Logs filter pattern applied server-side")
     parser.add_argument("--traces", action="store_true", help="also pull X-Ray traces for the window")
     parser.add_argument(
+        "--traces-from-logs",
+        action="store_true",
+        help="pull only the X-Ray traces whose ids the collected log events mention (REPORT XRAY lines, xray_trace_id)",
+    )
+    parser.add_argument(
         "--trace-filter",
         metavar="EXPR",
         help='X-Ray filter expression (default: service("NAME") for each /aws/lambda/NAME group)',
@@ -75,6 +80,7 @@ def _collect(args: argparse.Namespace) -> int:
             filter_pattern=args.filter_pattern,
             traces=args.traces,
             trace_filter=args.trace_filter,
+            trace_ids_from_logs=args.traces_from_logs,
             profile=args.profile,
             region=args.region,
             workers=args.workers,

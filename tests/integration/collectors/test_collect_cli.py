@@ -168,3 +168,32 @@ def test_profile_and_region_from_aws_config_files(aws_env, logs, now_ms, tmp_pat
     # --region wins over the profile's region: the group does not exist in eu-west-1
     result = run_collect(*args, "--profile", "lt", "--region", "eu-west-1", env=env)
     assert result.returncode == 2 and f"log group not found: {group}" in result.stderr
+
+
+def test_traces_from_logs_fetches_only_the_mentioned_traces(aws_env, logs, now_ms, tmp_path):
+    from collectors.collect import collect
+
+    xray_client = aws.client("xray", aws.session())
+    traces = list(put_traces(xray_client, 5, time.time() - 1200))
+    group = unique_group("/custom/from-logs")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    report = (
+        "REPORT RequestId: 6795fe66-02b7-4e64-98b5-1061b6d08b6d\tDuration: 2.00 ms\tBilled Duration: 2 ms\t"
+        "Memory Size: 128 MB\tMax Memory Used: 50 MB\t\nXRAY TraceId: {}\tSegmentId: 0a1b2c3d4e5f6071\tSampled: true\t\n"
+    )
+    powertools = '{{"level":"INFO","message":"ok","xray_trace_id":"{}"}}\n'
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[
+            {"timestamp": now_ms - HOUR, "message": report.format(traces[0])},
+            {"timestamp": now_ms - HOUR + 1, "message": report.format(traces[1])},
+            {"timestamp": now_ms - HOUR + 2, "message": powertools.format(traces[2])},
+            {"timestamp": now_ms - HOUR + 3, "message": powertools.format(traces[2])},
+        ],
+    )
+    summary = collect(tmp_path, log_groups=[group], since="2h", trace_ids_from_logs=True)
+    stored = {d["trace_id"] for d in store.read_trace_documents(tmp_path)}
+    assert stored == set(traces[:3])
+    assert summary.trace_ids == 3 and summary.segments_stored == 6
