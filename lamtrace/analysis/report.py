@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lamtrace.analysis.pricing import load_price_table, prices_for
-from lamtrace.analysis.report_figures import figures, final_attempts
+from lamtrace.analysis.report_figures import FINAL, figures, final_mask
 from lamtrace.analysis.report_render import FORMATS, render
 from lamtrace.analysis.traces import TRACE_COLUMNS, join
 from lamtrace.errors import InputError
@@ -141,11 +141,13 @@ def build_report(
         coverage["traces"] = {**coverage["traces"], "documents": segments.attrs["trace_documents"]}
     prices = prices_for(load_price_table(price_table), region, architecture)
 
+    work = _working_frame(invocations)
     functions = []
-    for values, group in invocations.groupby(keys, dropna=False, sort=True):
+    for values, group in work.groupby(keys, dropna=False, sort=True, observed=True):
         values = values if isinstance(values, tuple) else (values,)
         functions.append({**dict(zip(keys, values, strict=True)), **figures(group, prices)})
-    totals = {"functions": int(invocations["function"].nunique()), **figures(invocations, prices)}
+    totals = {"functions": int(invocations["function"].nunique()), **figures(work, prices)}
+    failed = invocations["outcome"].notna() & (invocations["outcome"] != "success")
     data = {
         "schema": SCHEMA,
         "group_by": keys,
@@ -153,15 +155,10 @@ def build_report(
         "pricing": prices.as_dict(),
         "functions": functions,
         "totals": totals,
-        "slowest": _listing(invocations.sort_values("duration_ms", ascending=False, na_position="last"), top),
-        "failed": _listing(
-            invocations[invocations["outcome"].notna() & (invocations["outcome"] != "success")].sort_values(
-                "start_time", ascending=False
-            ),
-            top,
-        ),
-        "timeline": timeline(invocations, bucket) if bucket else [],
-        "coverage": {**coverage, "table": _table_coverage(invocations)},
+        "slowest": _listing(invocations, invocations["duration_ms"].nlargest(max(top, 0)).index),
+        "failed": _listing(invocations, _latest(invocations["start_time"][failed], top)),
+        "timeline": timeline(work, bucket) if bucket else [],
+        "coverage": {**coverage, "table": _table_coverage(work)},
     }
     return Report(data=json_safe(data), invocations=invocations, segments=segments)
 
@@ -172,11 +169,11 @@ def timeline(invocations: pd.DataFrame, bucket: str) -> list[dict[str, Any]]:
         freq = pd.tseries.frequencies.to_offset(bucket)
     except ValueError:
         raise InputError(f"not a time bucket: {bucket!r} (use e.g. 1min, 5min, 1h)") from None
-    frame = invocations[invocations["start_time"].notna()]
+    columns = ["function", "start_time", "attempt", "duration_ms", "outcome", "cold_start"]
+    frame = invocations.loc[invocations["start_time"].notna(), columns]
     rows = []
-    for (function, start), group in frame.groupby(
-        ["function", frame["start_time"].dt.floor(freq)], sort=True
-    ):
+    slots = frame["start_time"].dt.floor(freq)
+    for (function, start), group in frame.groupby(["function", slots], sort=True, observed=True):
         first = group["attempt"].fillna(1).astype(int) == 1
         duration = group["duration_ms"].dropna().to_numpy()
         rows.append(
@@ -259,9 +256,34 @@ def _window(invocations: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _listing(frame: pd.DataFrame, top: int) -> list[dict[str, Any]]:
+def _listing(frame: pd.DataFrame, index: pd.Index) -> list[dict[str, Any]]:
     columns = [c for c in LISTED if c in frame]
-    return frame.head(max(int(top), 0))[columns].to_dict("records")
+    return frame.loc[index, columns].to_dict("records")
+
+
+def _latest(starts: pd.Series, top: int) -> pd.Index:
+    """Index of the ``top`` latest start times (rows without one last), newest first."""
+    order = np.argsort(-starts.to_numpy(dtype="datetime64[ms]").astype("int64"), kind="stable")
+    valid = starts.notna().to_numpy()[order]
+    chosen = np.concatenate([order[valid], order[~valid]])[: max(int(top), 0)]
+    return starts.index[chosen]
+
+
+# Columns the figures read; strings with few distinct values become categories (cheap to filter and group).
+WORK_COLUMNS = ("function", "version", "trigger", "log_stream", "attempt", "start_time", "end_time", "duration_ms",
+                "billed_ms", "memory_mb", "max_memory_mb", "init_ms", "restore_ms", "cold_start", "start_kind",
+                "outcome", "delivery_key", "delivery_attempt", "app_errors", "has_report", "has_app_logs",
+                "has_trace", "trace_id", *TRACE_COLUMNS)  # fmt: skip
+CATEGORIES = ("function", "version", "trigger", "log_stream", "start_kind", "outcome")
+
+
+def _working_frame(invocations: pd.DataFrame) -> pd.DataFrame:
+    """The columns the figures need, low-cardinality strings as categories, and each row's final-attempt flag."""
+    work = invocations[list(dict.fromkeys(WORK_COLUMNS))].copy()
+    for column in CATEGORIES:
+        work[column] = work[column].astype("category")
+    work[FINAL] = final_mask(invocations).to_numpy()
+    return work
 
 
 def _table_coverage(invocations: pd.DataFrame) -> dict[str, int]:
@@ -270,7 +292,7 @@ def _table_coverage(invocations: pd.DataFrame) -> dict[str, int]:
 
     return {
         "attempts": len(invocations),
-        "invocations": len(final_attempts(invocations)),
+        "invocations": int(invocations[FINAL].sum()),
         "attempts_with_report": count("has_report"),
         "attempts_without_report": len(invocations) - count("has_report"),
         "attempts_with_app_logs": count("has_app_logs"),

@@ -22,23 +22,27 @@ INIT_QUANTILES = (50, 99)
 MEMORY_STEP_MB = 64  # right-size suggestions are rounded up to this
 MEMORY_HEADROOM = 1.3  # suggest peak x this
 MIN_MEMORY_MB = 128
+FINAL = "_final_attempt"  # working column: the row is its invocation's last attempt
+XRAY_COLUMNS = ("xray_init_ms", "xray_invocation_ms", "xray_overhead_ms", "xray_total_ms", "downstream_ms")
 
 
 def figures(frame: pd.DataFrame, prices: Prices) -> dict[str, Any]:
     """All figures for one set of attempts (see docs/report.md for each definition)."""
-    invocations = final_attempts(frame)
-    attempts, n_invocations = len(frame), len(invocations)
+    final = final_mask(frame)
+    attempts, n_invocations = len(frame), int(final.sum())
     outcome_counts = _counts(frame["outcome"], OUTCOMES)
-    final_counts = _counts(invocations["outcome"], OUTCOMES)
+    final_counts = _counts(frame["outcome"][final], OUTCOMES)
     cold = frame["cold_start"].fillna(False).astype(bool)
-    warm_rows, cold_rows = frame[~cold], frame[cold]
+    duration = frame["duration_ms"]
     successful = frame["outcome"] == "success"
     traced = int(frame["has_trace"].fillna(False).astype(bool).sum())
     return {
         "attempts": attempts,
         "invocations": n_invocations,
         "retries": attempts - n_invocations,
-        "redeliveries": redeliveries(invocations),
+        "redeliveries": redeliveries(
+            frame.loc[final, ["function", "delivery_key", "delivery_attempt", "start_time"]]
+        ),
         "errors": outcome_counts["error"],
         "timeouts": outcome_counts["timeout"],
         "crashes": outcome_counts["crash"],
@@ -56,12 +60,12 @@ def figures(frame: pd.DataFrame, prices: Prices) -> dict[str, Any]:
         "app_error_lines_in_successful_attempts": int(frame.loc[successful, "app_errors"].fillna(0).sum()),
         "cold_starts": int(cold.sum()),
         "cold_start_rate": rate(int(cold.sum()), attempts),
-        "cold_starts_by_kind": _counts(cold_rows["start_kind"], COLD_KINDS),
+        "cold_starts_by_kind": _counts(frame["start_kind"][cold], COLD_KINDS),
         "init_ms": percentiles(frame["init_ms"], INIT_QUANTILES),
         "restore_ms": percentiles(frame["restore_ms"], INIT_QUANTILES),
         "duration_ms": percentiles(frame["duration_ms"]),
-        "duration_warm_ms": percentiles(warm_rows["duration_ms"]),
-        "duration_cold_ms": percentiles(cold_rows["duration_ms"]),
+        "duration_warm_ms": percentiles(duration[~cold]),
+        "duration_cold_ms": percentiles(duration[cold]),
         "end_to_end_ms": percentiles(end_to_end_ms(frame)),
         "billed_ms": {
             "n": int(frame["billed_ms"].notna().sum()),
@@ -79,14 +83,26 @@ def figures(frame: pd.DataFrame, prices: Prices) -> dict[str, Any]:
     }
 
 
-def final_attempts(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per invocation (function, request id): its last attempt, whose outcome is the final outcome."""
-    ordered = frame.sort_values(["attempt", "start_time"], kind="stable", na_position="first")
-    return ordered.drop_duplicates(["function", "request_id"], keep="last")
+def final_mask(frame: pd.DataFrame) -> pd.Series:
+    """True on each invocation's last attempt (highest ``attempt``, then latest start): its outcome is the final one.
+
+    Uses a precomputed ``FINAL`` column when the frame has one (``build_report`` computes it once for all groups).
+    """
+    if FINAL in frame:
+        return frame[FINAL]
+    key = frame.groupby(["function", "request_id"], dropna=False, sort=False).ngroup()
+    order = pd.DataFrame(
+        {"key": key, "attempt": frame["attempt"], "start": frame["start_time"]}, index=frame.index
+    )
+    order = order.sort_values(["attempt", "start"], kind="stable", na_position="first")
+    last = order.index[~order["key"].duplicated(keep="last")]
+    return pd.Series(frame.index.isin(last), index=frame.index)
 
 
 def redeliveries(invocations: pd.DataFrame) -> int:
     """Invocations that redeliver an event: ``delivery_attempt`` > 1, or a delivery key seen in an earlier one."""
+    if invocations["delivery_key"].isna().all() and invocations["delivery_attempt"].isna().all():
+        return 0
     attempt = pd.to_numeric(invocations["delivery_attempt"], errors="coerce")
     ordered = invocations.assign(_later=attempt.gt(1).to_numpy()).sort_values("start_time", kind="stable")
     keyed = ordered["delivery_key"].notna()
@@ -140,7 +156,7 @@ def environments(frame: pd.DataFrame) -> dict[str, Any]:
     """Execution environments (log streams): count, attempts each, lifetime first start -> last end (seconds)."""
     if frame.empty:
         return {"count": 0, "attempts_per_environment": percentiles([]), "lifetime_s": percentiles([])}
-    grouped = frame.groupby("log_stream", dropna=True)
+    grouped = frame.groupby("log_stream", dropna=True, observed=True)
     per_env = grouped.size()
     lifetime = (grouped["end_time"].max() - grouped["start_time"].min()).dt.total_seconds()
     return {
@@ -152,16 +168,13 @@ def environments(frame: pd.DataFrame) -> dict[str, Any]:
 
 def xray_breakdown(frame: pd.DataFrame) -> dict[str, Any]:
     """Where time goes in traced attempts: X-Ray phases and downstream time per service (mean ms per traced attempt)."""
-    traced = frame[frame["has_trace"].fillna(False).astype(bool)]
+    columns = [
+        c for c in (*XRAY_COLUMNS, "downstream", "xray_fault", "xray_error", "xray_throttle") if c in frame
+    ]
+    traced = frame.loc[frame["has_trace"].fillna(False).astype(bool), columns]
     phases = {
         column: percentiles(traced[column], (50, 99)) if column in traced else percentiles([], (50, 99))
-        for column in (
-            "xray_init_ms",
-            "xray_invocation_ms",
-            "xray_overhead_ms",
-            "xray_total_ms",
-            "downstream_ms",
-        )
+        for column in XRAY_COLUMNS
     }
     services: Counter[str] = Counter()
     calls: Counter[str] = Counter()
@@ -198,5 +211,7 @@ def xray_breakdown(frame: pd.DataFrame) -> dict[str, Any]:
 def _counts(series: pd.Series, keys: tuple[str, ...]) -> dict[str, int]:
     counts = series.value_counts(dropna=True)
     result = {key: int(counts.get(key, 0)) for key in keys}
-    result.update({str(k): int(v) for k, v in counts.items() if k not in result})
+    result.update(
+        {str(k): int(v) for k, v in counts.items() if k not in result and v}
+    )  # v: categories count 0
     return result

@@ -43,11 +43,20 @@ def traced_attempts(segments: pd.DataFrame) -> pd.DataFrame:
     """One row per traced Lambda attempt (columns ``ATTEMPT_COLUMNS``); ``downstream`` is a dict {service: ms}."""
     records: list[dict[str, Any]] = []
     if len(segments):
-        plain = segments.astype(object).where(segments.notna(), None)  # NaN / <NA> -> None
-        for _, group in plain.groupby("trace_id", sort=False):
-            records.extend(_trace_attempts(group.to_dict("records")))
+        by_trace: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        for row in _records(segments):
+            by_trace[row["trace_id"]].append(row)
+        for rows in by_trace.values():
+            records.extend(_trace_attempts(rows))
     frame = pd.DataFrame.from_records(records, columns=list(ATTEMPT_COLUMNS))
     return frame.sort_values(["trace_id", "start_time"], kind="stable", ignore_index=True)
+
+
+def _records(segments: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with ``None`` for missing values (column by column: far faster than per-cell conversion)."""
+    columns = list(segments.columns)
+    values = [segments[c].astype(object).where(segments[c].notna(), None).tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _trace_attempts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

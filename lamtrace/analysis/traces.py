@@ -57,11 +57,11 @@ def segment_rows(raw_trace_docs: Iterable[dict[str, Any]]) -> pd.DataFrame:
     for raw in raw_trace_docs:
         counts["documents"] += 1
         try:
-            doc, trace_id = _document(raw)
+            doc, trace_id, text = _document(raw)
         except MalformedDocument:
             counts["malformed"] += 1
             continue
-        key = (trace_id, json.dumps(doc, sort_keys=True, default=str))
+        key = (trace_id, text)
         if key in seen:
             counts["duplicates"] += 1
             continue
@@ -95,11 +95,13 @@ def join(invocations: pd.DataFrame, segments: pd.DataFrame) -> tuple[pd.DataFram
     attempts = traced_attempts(segments)
     matched = _match(out, attempts)
     values = {c: [None] * len(out) for c in TRACE_COLUMNS if c != "has_trace"}
-    for position, index in matched.items():
-        record = attempts.loc[index]
-        for column in values:
-            value = record[column]
-            values[column][position] = json.dumps(value, sort_keys=True) if column == "downstream" else value
+    positions, indices = list(matched), list(matched.values())
+    for column in values:
+        picked = attempts[column].to_numpy(dtype=object)[indices] if indices else []
+        if column == "downstream":
+            picked = [json.dumps(value, sort_keys=True) for value in picked]
+        for position, value in zip(positions, picked, strict=True):
+            values[column][position] = value
     for column, dtype in TRACE_COLUMNS.items():
         if column == "has_trace":
             continue
@@ -112,7 +114,8 @@ def join(invocations: pd.DataFrame, segments: pd.DataFrame) -> tuple[pd.DataFram
     return out, _summary(out, attempts, matched, trace_ids)
 
 
-def _document(raw: Any) -> tuple[Any, str | None]:
+def _document(raw: Any) -> tuple[Any, str | None, str]:
+    """(decoded document, trace id, the document's text: the key that spots the same document twice)."""
     if not isinstance(raw, dict):
         raise MalformedDocument("a raw trace document must be a JSON object")
     trace_id = raw.get("trace_id") if isinstance(raw.get("trace_id"), str) else None
@@ -120,13 +123,16 @@ def _document(raw: Any) -> tuple[Any, str | None]:
     if isinstance(doc, (bytes, bytearray)):
         doc = bytes(doc).decode("utf-8", errors="replace")
     if isinstance(doc, str):
+        text = doc
         try:
             doc = json.loads(doc)
         except (ValueError, RecursionError):
             raise MalformedDocument("trace document is not valid JSON") from None
     if not isinstance(doc, dict):
         raise MalformedDocument("trace document is not a JSON object")
-    return doc, trace_id
+    if not isinstance(raw.get("document", raw), str):
+        text = json.dumps(doc, sort_keys=True, default=str)
+    return doc, trace_id, text
 
 
 def _drop_repeated_segments(frame: pd.DataFrame, counts: dict[str, int]) -> pd.DataFrame:
@@ -149,14 +155,21 @@ def _match(invocations: pd.DataFrame, attempts: pd.DataFrame) -> dict[int, int]:
     sort_by = [c for c in ("start_time", "attempt") if c in order]
     if sort_by:
         order = order.sort_values(sort_by, kind="stable", na_position="last")
+    candidates = attempts.assign(_index=attempts.index).sort_values("start_time", kind="stable")
     # the k-th attempt (in time) of a request id or trace id takes the k-th traced attempt in time
     for key in ("request_id", "trace_id"):
-        free = attempts[~attempts.index.isin(matched.values()) & attempts[key].notna()]
-        candidates = free.sort_values("start_time", kind="stable").groupby(key, sort=False).groups
-        rest = order[~order["_pos"].isin(matched) & order[key].notna()]
-        for value, group in rest.groupby(key, sort=False):
-            for pos, index in zip(group["_pos"], candidates.get(value, ()), strict=False):
-                matched[int(pos)] = int(index)
+        free = candidates[~candidates["_index"].isin(list(matched.values())) & candidates[key].notna()]
+        rest = order[~order["_pos"].isin(list(matched)) & order[key].notna()]
+        if free.empty or rest.empty:
+            continue
+        left = pd.DataFrame({"key": rest[key].astype(str), "k": rest.groupby(key, sort=False).cumcount(),
+                             "_pos": rest["_pos"]})  # fmt: skip
+        right = pd.DataFrame({"key": free[key].astype(str), "k": free.groupby(key, sort=False).cumcount(),
+                              "_index": free["_index"]})  # fmt: skip
+        pairs = left.merge(right, on=["key", "k"])
+        matched.update(
+            zip(pairs["_pos"].astype(int).tolist(), pairs["_index"].astype(int).tolist(), strict=True)
+        )
     return matched
 
 
