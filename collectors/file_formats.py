@@ -36,6 +36,7 @@ FILTER_EVENTS_JSON = "filter-log-events-json"  # `aws logs filter-log-events` ou
 GET_EVENTS_JSONL = "get-log-events-jsonl"  # GetLogEvents events[] items, one per line (no stream, no eventId)
 GET_EVENTS_JSON = "get-log-events-json"  # `aws logs get-log-events` output: events without stream or eventId
 CLOUDWATCH_EXPORT = "cloudwatch-export"  # CreateExportTask objects: "<ISO time>Z <message>" lines
+LOGS_TAIL = "aws-logs-tail"  # `aws logs tail` output: "<ISO time>+00:00 <stream> <message>" lines
 SUBSCRIPTION = "subscription"  # subscription-filter payloads as JSON (lines, concatenated, or gzipped)
 SUBSCRIPTION_BASE64 = (
     "subscription-base64"  # the same payloads gzipped + base64, one per line (Kinesis records)
@@ -53,7 +54,12 @@ FAST_PATH_FORMATS = frozenset({EVENTS_JSONL, TRACES_JSONL, EVENTS_PARQUET, TRACE
 LOG_EVENT = "log_event"
 TRACE = "trace"
 
-_EXPORT_LINE = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z (.*)\Z", re.DOTALL)
+_EXPORT_LINE = re.compile(
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z (?P<message>.*)\Z", re.DOTALL
+)
+_TAIL_LINE = re.compile(
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)\+00:00 (?P<stream>\S+) (?P<message>.*)\Z", re.DOTALL
+)
 _GZIP_BASE64 = re.compile(r"\s*H4sI[A-Za-z0-9+/=]{8,}")
 
 
@@ -66,8 +72,12 @@ def detect(head: str) -> str | None:
     stripped = head.lstrip("\ufeff \t\r\n")
     if not stripped:
         return EMPTY
-    if stripped[0] not in "{[" and any(_EXPORT_LINE.match(line) for line in stripped.split("\n", 5)[:5]):
-        return CLOUDWATCH_EXPORT
+    if stripped[0] not in "{[":
+        first_lines = stripped.split("\n", 5)[:5]
+        if any(_EXPORT_LINE.match(line) for line in first_lines):
+            return CLOUDWATCH_EXPORT
+        if any(_TAIL_LINE.match(line) for line in first_lines):
+            return LOGS_TAIL
     if _GZIP_BASE64.match(stripped):
         return SUBSCRIPTION_BASE64
     if stripped[0] not in "{[":
@@ -185,18 +195,25 @@ def batch_trace_documents(trace: Any) -> Iterator[dict[str, Any]]:
 
 
 class ExportLines:
-    """Assemble CloudWatch export lines (``<ISO ms>Z <message>``, continuation lines without a time) into events."""
+    """Assemble time-prefixed text lines into events: a line with the prefix starts an event, a line without
+    continues the previous event's message.
 
-    def __init__(self, group: str, stream: str) -> None:
+    CloudWatch export lines are ``<ISO ms>Z <message>``; with ``with_stream`` (``aws logs tail`` output) they are
+    ``<ISO µs>+00:00 <stream> <message>`` and the stream comes from each line.
+    """
+
+    def __init__(self, group: str, stream: str, with_stream: bool = False) -> None:
         self.group, self.stream = group, stream
+        self._pattern = _TAIL_LINE if with_stream else _EXPORT_LINE
         self._occurrences = OccurrenceCounter()
         self._ts: int | None = None
+        self._event_stream = stream
         self._parts: list[str] = []
         self.orphan_lines = 0  # continuation lines before any timestamped line
 
     def feed(self, line: str) -> dict[str, Any] | None:
         """Add one physical line (without its newline); returns the previous event once it is complete."""
-        match = _EXPORT_LINE.match(line)
+        match = self._pattern.match(line)
         if not match:
             if self._ts is None:
                 self.orphan_lines += 1
@@ -204,19 +221,18 @@ class ExportLines:
                 self._parts.append(line)
             return None
         done = self.finish()
-        self._ts, self._parts = iso_to_ms(match.group(1)), [match.group(2)]
+        self._ts, self._parts = iso_to_ms(match.group(1)), [match.group("message")]
+        self._event_stream = match.group("stream") if self._pattern is _TAIL_LINE else self.stream
         return done
 
     def finish(self) -> dict[str, Any] | None:
         """The last pending event, if any."""
         if self._ts is None:
             return None
-        message, ts = "\n".join(self._parts), self._ts
+        message, ts, stream = "\n".join(self._parts), self._ts, self._event_stream
         self._ts, self._parts = None, []
-        event_id = synthetic_event_id(
-            self.stream, ts, message, self._occurrences.next(self.stream, ts, message)
-        )
-        return raw_event(self.group, self.stream, ts, message, event_id, None)
+        event_id = synthetic_event_id(stream, ts, message, self._occurrences.next(stream, ts, message))
+        return raw_event(self.group, stream, ts, message, event_id, None)
 
 
 def iso_to_ms(text: str) -> int:

@@ -130,6 +130,18 @@ def read_export(
         stats.skip("continuation lines before the first timestamped line", assembler.orphan_lines)
 
 
+def read_tail(text: IO[str], group: str, stats: FileStats) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``aws logs tail`` output: the stream is on every line, the group is given."""
+    assembler = ff.ExportLines(group, "", with_stream=True)
+    for line in lines(text):
+        if (event := assembler.feed(line)) is not None:
+            yield LOG_EVENT, event
+    if (event := assembler.finish()) is not None:
+        yield LOG_EVENT, event
+    if assembler.orphan_lines:
+        stats.skip("lines before the first timestamped line", assembler.orphan_lines)
+
+
 def export_location(path: str) -> tuple[str, str]:
     """(log group, log stream) from an export object's key ``<prefix>/<task id>/<stream…>/000000.gz``.
 

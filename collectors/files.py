@@ -164,7 +164,9 @@ def _read_one(
         return
     with _open_binary(path, s3_client) as raw:
         text = _text(raw)
-        if fmt == ff.CLOUDWATCH_EXPORT:
+        if fmt == ff.LOGS_TAIL:
+            yield from file_readers.read_tail(text, group or _stem(path), stats)
+        elif fmt == ff.CLOUDWATCH_EXPORT:
             yield from file_readers.read_export(text, path, group, stream, stats)
         elif fmt == ff.SUBSCRIPTION_BASE64:
             yield from file_readers.read_base64_payloads(text, stats)

@@ -45,6 +45,7 @@ def read_all(path, **options):
             ff.CLOUDWATCH_EXPORT,
         ),
         ("export/damtest-export/aws-logs-write-test", ff.IGNORED),
+        ("logs-tail.txt", ff.LOGS_TAIL),
     ],
 )
 def test_detect_format(name, fmt):
@@ -130,6 +131,19 @@ def test_export_group_option_and_layout_without_task_id(tmp_path):
     assert stats.skipped == 1
     records, _ = read_all(target, log_group="/aws/lambda/orders")
     assert records[0][1]["log_group"] == "/aws/lambda/orders"
+
+
+def test_aws_logs_tail_output_takes_the_stream_from_each_line():
+    records, stats = read_all(FILES / "logs-tail.txt", log_group="/aws/lambda/apcStackMonitor")
+    events = [r for _, r in records]
+    assert len(events) == 10 and stats.skipped == 0
+    assert {e["log_stream"] for e in events} == {
+        "2024/03/05/apcStackMonitor[$LATEST]6e6762b029cb4f7d8963c3206226deac"
+    }
+    assert events[0]["timestamp"] == 1709651897870  # 2024-03-05T15:18:17.870000+00:00
+    assert events[0]["message"].startswith("INIT_START Runtime Version: python:3.11.v29")
+    assert events[-1]["message"].startswith("REPORT RequestId: 1bdd37b4-e95b-43bd-a49b-9da55e603845")
+    assert {e["log_group"] for e in events} == {"/aws/lambda/apcStackMonitor"}
 
 
 def test_subscription_payloads_plain_gzip_and_base64(tmp_path):
