@@ -119,8 +119,19 @@ def read_base64_payloads(text: IO[str], stats: FileStats) -> Iterator[tuple[str,
 def read_export(
     text: IO[str], path: str, group: str | None, stream: str | None, stats: FileStats
 ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A CloudWatch export object: group and stream from the key path unless given."""
     default_group, default_stream = export_location(path)
-    assembler = ff.ExportLines(group or default_group, stream or default_stream)
+    yield from _assemble(text, ff.ExportLines(group or default_group, stream or default_stream), stats)
+
+
+def read_tail(text: IO[str], group: str, stats: FileStats) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``aws logs tail`` output: the stream is on every line, the group is given."""
+    yield from _assemble(text, ff.ExportLines(group, "", with_stream=True), stats)
+
+
+def _assemble(
+    text: IO[str], assembler: ff.ExportLines, stats: FileStats
+) -> Iterator[tuple[str, dict[str, Any]]]:
     for line in lines(text):
         if (event := assembler.feed(line)) is not None:
             yield LOG_EVENT, event
@@ -128,18 +139,6 @@ def read_export(
         yield LOG_EVENT, event
     if assembler.orphan_lines:
         stats.skip("continuation lines before the first timestamped line", assembler.orphan_lines)
-
-
-def read_tail(text: IO[str], group: str, stats: FileStats) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``aws logs tail`` output: the stream is on every line, the group is given."""
-    assembler = ff.ExportLines(group, "", with_stream=True)
-    for line in lines(text):
-        if (event := assembler.feed(line)) is not None:
-            yield LOG_EVENT, event
-    if (event := assembler.finish()) is not None:
-        yield LOG_EVENT, event
-    if assembler.orphan_lines:
-        stats.skip("lines before the first timestamped line", assembler.orphan_lines)
 
 
 def export_location(path: str) -> tuple[str, str]:
