@@ -4,15 +4,18 @@
 
 For every variant in ``variants.py``, each measured in its own fresh interpreter:
 
-* ``init ms``: imports + setup + decoration, timed in-process in a fresh interpreter;
-* ``init after runtime``: the same once awslambdaric's bootstrap (json, logging, http client ...) is imported, as in
-  Lambda's Python runtime, where the function module is imported after the runtime;
-* ``process ms``: whole-process wall time of ``python -c <setup>`` minus that of an interpreter doing nothing
-  (median of ``--processes`` runs): what a cold start pays, interpreter effects included;
+* ``import ms, fresh``: imports + setup + decoration, timed in-process in a fresh interpreter;
+* ``import ms, after runtime``: the same once awslambdaric's bootstrap (json, logging, http client ...) is imported,
+  as in Lambda's Python runtime, where the function module is imported after the runtime;
+* ``process ms``: whole-process cost of ``python -c <setup>`` minus that of an interpreter doing nothing (median of
+  ``--processes`` runs): what a cold start pays, interpreter effects included;
 * ``wall µs/inv``: time per invocation of the handler (awslambdaric's LambdaContext, an API Gateway HTTP event, stdout
   to /dev/null), best of ``--repeats`` runs of ``--n``; ``CPU µs/inv``: the process's CPU time per invocation (all its
   threads, so background exporters count), best run — steadier than wall time on a shared machine;
   ``overhead`` = each minus the bare handler's.
+
+The table shows CPU time (``time.process_time`` in-process, the kernel's child accounting for whole processes): on a
+machine shared with other work it is far steadier than wall time, which the JSON file also holds.
 
 Tracing variants send to a bound local UDP socket (nobody reads it: datagrams are dropped by the kernel, as with a
 daemon that is not listening); OTel variants export into memory through a BatchSpanProcessor, flushed per invocation.
@@ -21,9 +24,11 @@ daemon that is not listening); OTel variants export into memory through a BatchS
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
+import resource
 import socket
 import statistics
 import subprocess
@@ -49,34 +54,44 @@ def _child(env: dict[str, str], *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _process_ms(env: dict[str, str], code: str, runs: int) -> float:
-    times = []
+def _process_ms(env: dict[str, str], code: str, runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system, from the kernel's child accounting) of ``python -c``."""
+    wall, cpu = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        before, t = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
         subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, timeout=300)
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def measure_all(names: list[str], n: int, repeats: int, processes: int) -> dict:
     """Run every variant; returns the rows and the conditions they were measured in."""
+    # Installed packages come with bytecode (pip compiles them); a source checkout may not have it, or have it stale
+    # (PYTHONDONTWRITEBYTECODE), and compiling on import would be billed to lamtrace. Compile first, as a layer ships.
+    compileall.compile_dir(str(HERE.parents[1] / "lamtrace"), quiet=1)
+    compileall.compile_dir(str(HERE), quiet=1)
     daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     daemon.bind(("127.0.0.1", 0))
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAMTRACE_", "POWERTOOLS_"))}}
     env.update(lambda_like_environment(daemon.getsockname()[1]))
     load_before = os.getloadavg()
     prelude = f"import sys; sys.path.insert(0, {str(HERE)!r}); import variants"
-    baseline_ms = _process_ms(env, prelude, processes)
+    baseline_wall, baseline_cpu = _process_ms(env, prelude, processes)
     rows = []
     for name in names:
         fresh = _child(env, name, "1", "1", "0")
         timed = _child(env, name, str(n), str(repeats), "1")
-        process_ms = _process_ms(env, f"{prelude}; variants.VARIANTS[{name!r}]()", processes) - baseline_ms
+        wall_ms, cpu_ms = _process_ms(env, f"{prelude}; variants.VARIANTS[{name!r}]()", processes)
         rows.append({
             "variant": name,
             "init_ms": round(fresh["init_ms"], 2),
+            "init_cpu_ms": round(fresh["init_cpu_ms"], 2),
             "init_after_runtime_ms": round(timed["init_ms"], 2),
-            "process_ms": round(process_ms, 1),
+            "init_after_runtime_cpu_ms": round(timed["init_cpu_ms"], 2),
+            "process_ms": round(wall_ms - baseline_wall, 1),
+            "process_cpu_ms": round(cpu_ms - baseline_cpu, 1),
             "cpu_us": round(timed["cpu_us"], 2),
             "per_invocation_us": round(timed["per_invocation_us"], 2),
             "per_invocation_median_us": round(timed["per_invocation_median_us"], 2),
@@ -103,15 +118,14 @@ def measure_all(names: list[str], n: int, repeats: int, processes: int) -> dict:
 def table(result: dict) -> str:
     """The rows as a Markdown table."""
     head = (
-        "| variant | init ms (fresh) | init ms (after runtime) | process ms | wall µs/inv (best) | wall median | "
-        "CPU µs/inv | overhead µs (wall) | overhead µs (CPU) |"
+        "| variant | import ms, fresh | import ms, after runtime | process ms | µs/invocation | overhead µs "
+        "| wall µs/inv (best) | wall median |"
     )
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["rows"]:
         lines.append(
-            f"| {r['variant']} | {r['init_ms']:.1f} | {r['init_after_runtime_ms']:.1f} | {r['process_ms']:.0f} | "
-            f"{r['per_invocation_us']:.1f} | {r['per_invocation_median_us']:.1f} | {r['cpu_us']:.1f} | "
-            f"{r['overhead_us']:.1f} | {r['cpu_overhead_us']:.1f} |"
+            f"| {r['variant']} | {r['init_cpu_ms']:.1f} | {r['init_after_runtime_cpu_ms']:.1f} | {r['process_cpu_ms']:.0f} | "
+            f"{r['cpu_us']:.1f} | {r['cpu_overhead_us']:.1f} | {r['per_invocation_us']:.1f} | {r['per_invocation_median_us']:.1f} |"
         )
     lines.append(
         f"\nn={result['n']} × {result['repeats']} repeats, {result['processes']} processes; Python {result['python']}, "

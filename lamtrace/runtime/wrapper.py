@@ -98,7 +98,8 @@ class Instrumented:
             R.FUNCTION_NAME: name,
             R.FUNCTION_MEMORY_SIZE: memory,
         }
-        self._static_json = log.members(self._static)
+        # The keys ending every line: the static part rendered now, the per-invocation part filled in by ``begin``.
+        self._context_template = log.members(self._static).replace("%", "%%") + _CONTEXT_TAIL
 
     def _setup(self, context: Any) -> None:
         """First invocation of this handler: settle what the init phase could not know, load chosen extras."""
@@ -154,10 +155,12 @@ class Instrumented:
             log.state.redact = self.redact
             request_id = getattr(context, "aws_request_id", None)
             # The keys ending every line of this invocation, rendered once (by hand: the one per-invocation part).
-            rendered = (
-                f'{self._static_json},"{R.COLD_START}":{"true" if cold else "false"},"{R.FUNCTION_ARN}":{log.value(arn)},'
-                f'"{R.FUNCTION_REQUEST_ID}":{log.value(request_id)},"{R.XRAY_TRACE_ID}":{log.value(header.root)},'
-                f'"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'
+            value = log.value
+            rendered = self._context_template % (
+                "true" if cold else "false",
+                value(arn),
+                value(request_id),
+                value(header.root),
             )
             context_fields = {
                 **self._static, R.COLD_START: cold, R.FUNCTION_ARN: arn, R.FUNCTION_REQUEST_ID: request_id,
@@ -247,35 +250,42 @@ class Instrumented:
         return found
 
     def _end_members(self, inv: _Invocation, error: BaseException | None, duration_ms: float) -> str:
-        """The invocation_end fields as JSON object members. Built from parts, most of them fixed text: this
-        line is written on every invocation, and encoding it as a dict costs twice as much."""
-        parts = [self._version_members(inv.arn)]
-        if error is None:
-            parts.append(f'"{R.OUTCOME}":"success"')
-        else:
-            error_fields = {
-                R.OUTCOME: "error",
-                R.ERROR_TYPE: type(error).__name__,
-                R.ERROR_MESSAGE: _text(error)[:1000],
-            }
-            parts.append(log.members(error_fields))
-        parts.append(f'"{R.DURATION_MS}":{duration_ms!r}')
-        remaining_ms = getattr(inv.context, "get_remaining_time_in_millis", None)
-        if remaining_ms is not None:
-            parts.append(f'"{R.REMAINING_MS}":{log.value(remaining_ms())}')
-        parts.append(f'"{R.MAX_RSS_MB}":{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}')
+        """The invocation_end fields as JSON object members, from a template: this line is written on every
+        invocation, and encoding it as a dict costs twice as much."""
         trigger = inv.trigger
-        parts.append(f'"{R.TRIGGER}":"{trigger.name}"')
+        remaining = getattr(inv.context, "get_remaining_time_in_millis", None)
+        text = _END_TEMPLATE % (
+            self._version_members(inv.arn),
+            _SUCCESS if error is None else log.members(_error_fields(error)),
+            duration_ms,
+            log.value(remaining() if remaining is not None else None),
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            trigger.name,
+            int(trigger.attempt),
+        )
         if trigger.delivery_key is not None:
-            parts.append(f'"{R.DELIVERY_KEY}":{log.value(trigger.delivery_key)}')
-        parts.append(f'"{R.DELIVERY_ATTEMPT}":{int(trigger.attempt)}')
+            text += _DELIVERY_KEY + log.value(trigger.delivery_key)
         if trigger.batch_size is not None:
-            parts.append(f'"{R.BATCH_SIZE}":{int(trigger.batch_size)}')
+            text += _BATCH_SIZE + str(int(trigger.batch_size))
         if inv.trace.sampled is not None:
-            parts.append(f'"{R.XRAY_SAMPLED}":{"true" if inv.trace.sampled else "false"}')
+            text += _SAMPLED_TRUE if inv.trace.sampled else _SAMPLED_FALSE
         if log.state.errors:
-            parts.append(f'"{R.LAMTRACE_ERRORS}":{log.state.errors}')
-        return ",".join(parts)
+            text += _ERRORS + str(log.state.errors)
+        return text
+
+
+# Fixed text of the per-invocation lines (key names from lamtrace.records), filled with %.
+_CONTEXT_TAIL = f',"{R.COLD_START}":%s,"{R.FUNCTION_ARN}":%s,"{R.FUNCTION_REQUEST_ID}":%s,"{R.XRAY_TRACE_ID}":%s,"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'
+_END_TEMPLATE = f'%s,%s,"{R.DURATION_MS}":%r,"{R.REMAINING_MS}":%s,"{R.MAX_RSS_MB}":%d,"{R.TRIGGER}":"%s","{R.DELIVERY_ATTEMPT}":%d'
+_SUCCESS = f'"{R.OUTCOME}":"success"'
+_DELIVERY_KEY = f',"{R.DELIVERY_KEY}":'
+_BATCH_SIZE = f',"{R.BATCH_SIZE}":'
+_SAMPLED_TRUE, _SAMPLED_FALSE = f',"{R.XRAY_SAMPLED}":true', f',"{R.XRAY_SAMPLED}":false'
+_ERRORS = f',"{R.LAMTRACE_ERRORS}":'
+
+
+def _error_fields(error: BaseException) -> dict[str, str]:
+    return {R.OUTCOME: "error", R.ERROR_TYPE: type(error).__name__, R.ERROR_MESSAGE: _text(error)[:1000]}
 
 
 def _text(error: BaseException) -> str:
