@@ -40,8 +40,10 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     )
     build.add_argument(
         "--compile",
-        action="store_true",
-        help="add reproducible .pyc files (run the build on the target Python): no per-cold-start compile in /opt",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="add reproducible .pyc files so Lambda does not compile the layer at every cold start (needs the build "
+        "to run on the target Python; default: when it does)",
     )
     build.add_argument(
         "--layer-name", default="lamtrace", help="layer name used in the printed publish command"
@@ -71,7 +73,7 @@ def _build(args: argparse.Namespace) -> int:
         epoch=epoch,
         bytecode=args.compile,
     )
-    pyc = ", with .pyc" if args.compile else ""
+    pyc = ", with .pyc" if build.compiled else ", sources only"
     print(f"wrote {build.path} ({build.runtime}, {build.arch}, {'+'.join(build.extras) or 'core only'}{pyc})")
     print(f"  sha256    {build.sha256}")
     print(f"  files     {build.files}")
@@ -85,6 +87,10 @@ def _build(args: argparse.Namespace) -> int:
     print("  packages  " + ", ".join(f"{name} {version}" for name, version in build.packages.items()))
     if build.left_out:
         print("  left out  " + ", ".join(build.left_out) + " (the Lambda Python runtime provides them)")
+    if not build.compiled and args.compile is None:
+        print(
+            f"  note      no .pyc files: run the build with Python {args.python} to add them (faster cold starts)"
+        )
     if build.not_compiled:
         print(
             f"  source    {len(build.not_compiled)} files did not compile for {build.runtime} and ship as source only"

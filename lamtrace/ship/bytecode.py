@@ -21,9 +21,14 @@ from lamtrace.errors import LamtraceError
 LAYER_ROOT = "/opt"  # where Lambda unpacks layers
 
 
+def host_python() -> str:
+    """This interpreter's ``X.Y``."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def check_interpreter(python: str) -> None:
     """Refuse to compile for another Python: bytecode is specific to one minor version."""
-    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    here = host_python()
     if python != here:
         raise LamtraceError(
             f"--compile needs to run on the target Python {python} (this is {here}): .pyc files are version-specific"

@@ -13,10 +13,9 @@ the Python runtime's ``sys.path``. What goes in:
   Distributions the Lambda Python runtime already provides (boto3, botocore and their dependencies) are left out
   unless asked for: botocore alone is ~30 MB unzipped.
 
-No ``.pyc`` files by default: ``/opt`` is read-only in Lambda so Python then compiles the layer's modules in memory
-at each cold start, but a default build stays a pure function of its inputs, whatever Python runs the build. With
-``bytecode=True`` (``--compile``) the build must run on the target Python and adds reproducible unchecked-hash
-``.pyc`` files (see ``bytecode``).
+``.pyc`` files when the build runs on the target Python (``bytecode``): ``/opt`` is read-only in Lambda, so without
+them Python compiles every imported layer module at every cold start. They are reproducible unchecked-hash files;
+another interpreter cannot make them, and then the layer ships sources only (``--no-compile`` forces that).
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from pathlib import Path
 
 import lamtrace
 from lamtrace.errors import LamtraceError
-from lamtrace.ship.bytecode import check_interpreter, compile_entries
+from lamtrace.ship.bytecode import check_interpreter, compile_entries, host_python
 from lamtrace.ship.reproducible_zip import ZIP_EPOCH, write_zip
 
 ARCHITECTURES = {"x86_64": "x86_64", "arm64": "aarch64"}  # Lambda name -> manylinux name
@@ -72,6 +71,7 @@ class LayerBuild:
     files: int
     packages: dict[str, str]  # distribution name -> version, lamtrace included
     left_out: list[str] = field(default_factory=list)  # runtime-provided distributions not shipped
+    compiled: bool = False  # .pyc files included
     not_compiled: list[str] = field(default_factory=list)  # with bytecode: sources that did not compile
 
     @property
@@ -127,20 +127,20 @@ def _skip(path: Path) -> bool:
 
 
 def core_entries() -> dict[str, Path | bytes]:
-    """Archive entries for lamtrace's in-function code and its dist-info, under ``python/``."""
+    """Archive entries for lamtrace's in-function code, under ``python/lamtrace/``."""
     package = Path(lamtrace.__file__).resolve().parent
     entries: dict[str, Path | bytes] = {}
     for path in package.rglob("*"):
         rel = path.relative_to(package)
         if not path.is_file() or _skip(rel) or rel.parts[0] not in IN_LAYER:
             continue
-        entries[f"lamtrace/{rel.as_posix()}"] = path
-    entries.update(_dist_info(entries))
-    return {f"python/{name}": value for name, value in entries.items()}
+        entries[f"python/lamtrace/{rel.as_posix()}"] = path
+    return entries
 
 
-def _dist_info(files: Mapping[str, Path | bytes]) -> dict[str, bytes]:
-    """A minimal installed-distribution record (PEP 376/627) for the files shipped."""
+def dist_info_entries(entries: Mapping[str, Path | bytes]) -> dict[str, bytes]:
+    """A minimal installed-distribution record (PEP 376/627) for lamtrace's files among ``entries``."""
+    files = {n.removeprefix("python/"): v for n, v in entries.items() if n.startswith("python/lamtrace/")}
     info = f"lamtrace-{lamtrace.__version__}.dist-info"
     metadata = (
         f"Metadata-Version: 2.1\nName: lamtrace\nVersion: {lamtrace.__version__}\nRequires-Python: >=3.10\n"
@@ -153,7 +153,9 @@ def _dist_info(files: Mapping[str, Path | bytes]) -> dict[str, bytes]:
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
         rows.append(f"{name},sha256={digest},{len(data)}\n")
     rows.append(f"{info}/RECORD,,\n")
-    return {**extra, f"{info}/RECORD": "".join(rows).encode()}
+    return {
+        f"python/{name}": data for name, data in {**extra, f"{info}/RECORD": "".join(rows).encode()}.items()
+    }
 
 
 def pip_platforms(python: str, arch: str) -> list[str]:
@@ -240,9 +242,12 @@ def build_layer(
     include_runtime_provided: bool = False,
     epoch: int = ZIP_EPOCH,
     pip_args: Iterable[str] = (),
-    bytecode: bool = False,
+    bytecode: bool | None = None,
 ) -> LayerBuild:
     """Build the layer zip at ``output`` and describe it.
+
+    ``bytecode``: add ``.pyc`` files (True; needs this interpreter to be ``python``), ship sources only (False), or
+    add them when this interpreter is the target Python (None, the default).
 
     >>> build = build_layer(Path("layer.zip"))               # core only: no network needed
     >>> build = build_layer(Path("otel.zip"), python="3.13", arch="arm64", extras=["otel"])
@@ -257,7 +262,9 @@ def build_layer(
     unknown = [extra for extra in extras if extra not in EXTRA_REQUIREMENTS]
     if unknown:
         raise LamtraceError(f"unknown extra {unknown[0]!r}; choose from {', '.join(EXTRA_REQUIREMENTS)}")
-    if bytecode:
+    if bytecode is None:
+        bytecode = python == host_python()
+    elif bytecode:
         check_interpreter(python)
     entries = core_entries()
     packages = {"lamtrace": lamtrace.__version__}
@@ -277,6 +284,7 @@ def build_layer(
         if bytecode:
             compiled, not_compiled = compile_entries(entries)
             entries.update(compiled)
+        entries.update(dist_info_entries(entries))
         output.parent.mkdir(parents=True, exist_ok=True)
         write_zip(output, entries, epoch=epoch)
         unzipped = sum(len(v) if isinstance(v, bytes) else v.stat().st_size for v in entries.values())
@@ -292,5 +300,6 @@ def build_layer(
         files=len(entries),
         packages=dict(sorted(packages.items())),
         left_out=left_out,
+        compiled=bytecode,
         not_compiled=not_compiled,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import lamtrace
 from lamtrace.errors import LamtraceError
 from lamtrace.ship.bytecode import compile_entries
 from lamtrace.ship.layer import build_layer
@@ -43,11 +44,14 @@ def test_compiled_layer_is_reproducible_and_its_pyc_files_are_used(tmp_path: Pat
     first = build_layer(tmp_path / "a.zip", python=HOST_PYTHON, bytecode=True)
     second = build_layer(tmp_path / "b.zip", python=HOST_PYTHON, bytecode=True)
     assert first.sha256 == second.sha256
+    pyc = f"python/lamtrace/__pycache__/records.{TAG}.pyc"
     with zipfile.ZipFile(first.path) as archive:
-        assert f"python/lamtrace/__pycache__/records.{TAG}.pyc" in archive.namelist()
+        assert pyc in archive.namelist()
+        record = archive.read(f"python/lamtrace-{lamtrace.__version__}.dist-info/RECORD").decode()
+    assert f"\n{pyc.removeprefix('python/')},sha256=" in record
     # with the shipped .pyc files nothing is compiled at import; without them every module is (-B: nothing cached)
     assert run_isolated(SPY_ON_COMPILES, [unpack(first.path, tmp_path / "compiled")]) == []
-    plain = build_layer(tmp_path / "plain.zip")
+    plain = build_layer(tmp_path / "plain.zip", bytecode=False)
     assert run_isolated(SPY_ON_COMPILES, [unpack(plain.path, tmp_path / "plain")]) == [
         "lamtrace/__init__.py",
         "lamtrace/errors.py",
@@ -66,6 +70,19 @@ def test_cli_compile_flag(tmp_path: Path, capsys) -> None:
 
     assert main(["layer", "build", "--compile", "--python", HOST_PYTHON, "-o", str(tmp_path / "c.zip")]) == 0
     assert "with .pyc" in capsys.readouterr().out
+    assert (
+        main(["layer", "build", "--no-compile", "--python", HOST_PYTHON, "-o", str(tmp_path / "n.zip")]) == 0
+    )
+    assert "sources only" in capsys.readouterr().out
     other = "3.10" if HOST_PYTHON != "3.10" else "3.11"
     assert main(["layer", "build", "--compile", "--python", other, "-o", str(tmp_path / "d.zip")]) == 2
     assert "version-specific" in capsys.readouterr().err
+
+
+def test_default_compiles_only_for_this_interpreter(tmp_path: Path) -> None:
+    assert build_layer(tmp_path / "here.zip", python=HOST_PYTHON).compiled
+    other = "3.10" if HOST_PYTHON != "3.10" else "3.11"
+    elsewhere = build_layer(tmp_path / "there.zip", python=other)
+    assert not elsewhere.compiled
+    with zipfile.ZipFile(elsewhere.path) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".pyc")]

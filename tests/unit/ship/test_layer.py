@@ -28,7 +28,7 @@ from tests.conftest import REPO
 
 @pytest.fixture(scope="module")
 def core_zip(tmp_path_factory: pytest.TempPathFactory) -> LayerBuild:
-    return build_layer(tmp_path_factory.mktemp("layer") / "layer.zip")
+    return build_layer(tmp_path_factory.mktemp("layer") / "layer.zip", bytecode=False)
 
 
 def test_core_layer_has_the_python_layout_and_only_in_function_code(core_zip: LayerBuild) -> None:
@@ -70,13 +70,13 @@ def test_dist_info_record_matches_the_shipped_files(core_zip: LayerBuild) -> Non
 
 
 def test_building_twice_gives_the_same_bytes(core_zip: LayerBuild, tmp_path: Path) -> None:
-    again = build_layer(tmp_path / "elsewhere" / "again.zip")
+    again = build_layer(tmp_path / "elsewhere" / "again.zip", bytecode=False)
     assert again.sha256 == core_zip.sha256
     assert again.path.read_bytes() == core_zip.path.read_bytes()
 
 
 def test_source_date_epoch_changes_the_bytes_and_nothing_else(core_zip: LayerBuild, tmp_path: Path) -> None:
-    later = build_layer(tmp_path / "later.zip", epoch=1_764_324_000)
+    later = build_layer(tmp_path / "later.zip", epoch=1_764_324_000, bytecode=False)
     assert later.sha256 != core_zip.sha256
     with zipfile.ZipFile(later.path) as a, zipfile.ZipFile(core_zip.path) as b:
         assert a.namelist() == b.namelist()
@@ -180,7 +180,8 @@ def test_cli_builds_and_prints_sizes_and_publish_command(tmp_path: Path, capsys,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764324000")
     assert main(["layer", "build", "-o", str(tmp_path / "l.zip"), "--python", "3.13", "--arch", "arm64"]) == 0
     out = capsys.readouterr().out
-    assert "python3.13, arm64, core only" in out
+    assert "python3.13, arm64, core only, sources only" in out
+    assert "no .pyc files: run the build with Python 3.13" in out
     assert "of the 50 MB direct-upload limit" in out and "of the 250 MB limit" in out
     assert "--compatible-architectures arm64" in out
     with zipfile.ZipFile(tmp_path / "l.zip") as archive:
