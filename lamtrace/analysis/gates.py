@@ -4,10 +4,11 @@ A gate is ``[SCOPE:]METRIC OP VALUE[UNIT]``; the gate is *broken* when the compa
 
 - SCOPE: a function name (only that function is checked) or ``total`` (the report's totals). Without a scope
   every function is checked, and the gate breaks if any function breaks it.
-- METRIC: ``p50`` ``p90`` ``p99`` ``max`` (duration, ms), a derived rate (``error_rate``, ``timeout_rate``,
-  ``failure_rate``, ``cold_start_rate``, ``retry_rate``, ``traced_rate``), a count (``errors``, ``timeouts``,
-  ``cold_starts``, ``retries``, ``attempts``, ``invocations``), or a dotted path into the function's dict
-  (``init_ms.p99``).
+- METRIC: ``p50`` ``p90`` ``p99`` ``max`` (duration, ms), a rate (``error_rate``, ``failure_rate``,
+  ``cold_start_rate``, ``trace_coverage`` as the report defines them in docs/report.md; ``timeout_rate`` and
+  ``retry_rate`` derived from counts), a count (``errors``, ``timeouts``, ``crashes``, ``cold_starts``,
+  ``retries``, ``attempts``, ``invocations``, ``failed_invocations``), or a dotted path into a row of the report
+  (``init_ms.p99``, ``cost.total_usd``).
 - OP: ``>`` ``>=`` ``<`` ``<=`` ``==`` ``!=``.
 - VALUE: a number with an optional unit: ``ms`` or ``s`` for durations (ms when omitted), ``%`` for rates
   (a bare number is a fraction: ``0.01`` = ``1%``).
@@ -44,16 +45,26 @@ _GATE = re.compile(
 )
 
 DURATION_METRICS = ("p50", "p90", "p99", "max")
-# rate -> (numerator keys, denominator key); keys are counts on a function (or totals) dict
-RATES: dict[str, tuple[tuple[str, ...], str]] = {
-    "error_rate": (("errors",), "attempts"),
-    "timeout_rate": (("timeouts",), "attempts"),
-    "failure_rate": (("errors", "timeouts"), "attempts"),
-    "cold_start_rate": (("cold_starts",), "attempts"),
-    "retry_rate": (("retries",), "invocations"),
-    "traced_rate": (("traced",), "attempts"),
+# rate -> (numerator, denominator) counts to derive it from when the report row does not carry the rate itself
+RATES: dict[str, tuple[str, str] | None] = {
+    "error_rate": None,  # every non-success attempt / attempts (docs/report.md)
+    "failure_rate": None,  # invocations whose final attempt failed / invocations
+    "cold_start_rate": ("cold_starts", "attempts"),
+    "trace_coverage": ("traced", "attempts"),
+    "timeout_rate": ("timeouts", "attempts"),
+    "retry_rate": ("retries", "invocations"),
 }
-COUNTS = ("errors", "timeouts", "cold_starts", "retries", "attempts", "invocations", "traced")
+COUNTS = (
+    "errors",
+    "timeouts",
+    "crashes",
+    "cold_starts",
+    "retries",
+    "attempts",
+    "invocations",
+    "failed_invocations",
+    "traced",
+)
 TOTAL_SCOPES = ("total", "totals")
 
 
@@ -125,12 +136,12 @@ def parse_gates(text: str) -> list[Gate]:
 def metric_value(metric: str, row: Mapping[str, Any]) -> float | None:
     """The value of ``metric`` on a function (or totals) dict of ``Report.to_dict()``; None when absent."""
     if metric in RATES:
-        numerators, denominator = RATES[metric]
-        total = row.get(denominator)
-        parts = [row.get(key) for key in numerators]
-        if not total or any(p is None for p in parts):
+        if metric in row:
+            return None if row[metric] is None else float(row[metric])
+        counts = RATES[metric]
+        if counts is None or row.get(counts[0]) is None or not row.get(counts[1]):
             return None
-        return sum(parts) / total
+        return row[counts[0]] / row[counts[1]]
     path = ("duration_ms", metric) if metric in DURATION_METRICS else tuple(metric.split("."))
     value: Any = row
     for key in path:
@@ -143,22 +154,24 @@ def metric_value(metric: str, row: Mapping[str, Any]) -> float | None:
 
 
 def evaluate(gates: list[Gate], report: Mapping[str, Any]) -> list[GateResult]:
-    """Check every gate against ``report`` (a ``Report.to_dict()``); one result per gate and subject.
+    """Check every gate against ``report`` (a ``Report.to_dict()``); one result per gate and row checked.
 
-    Raises InputError when a gate's scope names a function the report does not have.
+    A row's subject is its function (plus the other ``group_by`` values). Raises InputError when a gate's scope
+    names a function the report does not have.
     """
-    functions = {row["function"]: row for row in report.get("functions", [])}
+    keys = report.get("group_by") or ["function"]
+    rows = [(" ".join(str(row.get(k)) for k in keys), row) for row in report.get("functions", [])]
     results = []
     for gate in gates:
         if gate.scope in TOTAL_SCOPES:
             subjects = [("total", report.get("totals") or {})]
         elif gate.scope is not None:
-            if gate.scope not in functions:
-                known = ", ".join(sorted(functions)) or "none"
+            subjects = [(label, row) for label, row in rows if row.get("function") == gate.scope]
+            if not subjects:
+                known = ", ".join(sorted({str(row.get("function")) for _, row in rows})) or "none"
                 raise InputError(f"--fail-on: no function {gate.scope!r} in the report (functions: {known})")
-            subjects = [(gate.scope, functions[gate.scope])]
         else:
-            subjects = list(functions.items())
+            subjects = rows
         checked = [(subject, metric_value(gate.metric, row)) for subject, row in subjects]
         if "." in gate.metric and checked and all(value is None for _, value in checked):
             raise InputError(f"--fail-on: the report has no numeric {gate.metric!r}")

@@ -31,22 +31,18 @@ def fmt_ms(value: float | None) -> str:
 
 
 def fmt_count(value: Any) -> str:
-    return "-" if value is None else f"{value:,}"
-
-
-def fmt_rate(part: Any, whole: Any) -> str:
-    """``12 (4.8%)``; the denominator is always the row's own count."""
-    if part is None:
+    """``1,234``; floats that hold a count (``30.0``) print as integers."""
+    if value is None:
         return "-"
-    if not whole:
-        return f"{part:,}"
-    return f"{part:,} ({100 * part / whole:.1f}%)"
+    return f"{value:,.0f}" if isinstance(value, float) else f"{value:,}"
 
 
 def fmt_usd(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"${value:,.2f}" if value >= 1 else f"${value:.4f}"
+    if value >= 1:
+        return f"${value:,.2f}"
+    return f"${value:.4f}" if value >= 0.01 or value == 0 else f"${value:.6f}"
 
 
 def nested(row: Row, *path: str) -> Any:
@@ -71,21 +67,57 @@ def cost_usd(row: Row) -> float | None:
     return None
 
 
-def _failure_cell(key: str) -> Callable[[Row], Cell]:
+def _rate_of(row: Row, rate_key: str, part_key: str, whole_key: str) -> float | None:
+    """The report's own rate when it has one, else part / whole."""
+    if rate_key in row:
+        return row[rate_key]
+    part, whole = row.get(part_key), row.get(whole_key)
+    return part / whole if part is not None and whole else None
+
+
+def fmt_count_rate(part: Any, rate: float | None) -> str:
+    """``12 (4.8%)``: a count with its rate (the report's rates carry their own denominators)."""
+    if part is None:
+        return "-"
+    return f"{part:,}" if rate is None else f"{part:,} ({100 * rate:.1f}%)"
+
+
+def _failure_level(rate: float | None) -> str:
+    if not rate:
+        return ""
+    return "bad" if rate >= ERROR_RATE_BAD else "warn"
+
+
+def _count_rate_cell(part_key: str, rate_key: str, whole_key: str, level: Callable[[float | None], str]):
     def cell(row: Row) -> Cell:
-        part, whole = row.get(key), row.get("attempts")
-        level = ""
-        if part and whole:
-            level = "bad" if part / whole >= ERROR_RATE_BAD else "warn"
-        return fmt_rate(part, whole), level
+        rate = _rate_of(row, rate_key, part_key, whole_key)
+        return fmt_count_rate(row.get(part_key), rate), level(rate)
 
     return cell
 
 
-def _cold_cell(row: Row) -> Cell:
-    part, whole = row.get("cold_starts"), row.get("attempts")
-    level = "warn" if part and whole and part / whole >= COLD_RATE_WARN else ""
-    return fmt_rate(part, whole), level
+def _cold_level(rate: float | None) -> str:
+    return "warn" if rate and rate >= COLD_RATE_WARN else ""
+
+
+def _traced_level(rate: float | None) -> str:
+    return "dim" if not rate else ""
+
+
+def _count_cell(key: str, failure: bool = False) -> Callable[[Row], Cell]:
+    def cell(row: Row) -> Cell:
+        value = row.get(key)
+        return fmt_count(value), ("warn" if failure and value else "")
+
+    return cell
+
+
+def _rate_cell(key: str) -> Callable[[Row], Cell]:
+    def cell(row: Row) -> Cell:
+        rate = row.get(key)
+        return ("-" if rate is None else f"{100 * rate:.1f}%"), _failure_level(rate)
+
+    return cell
 
 
 def _ms_cell(*path: str) -> Callable[[Row], Cell]:
@@ -101,44 +133,76 @@ def _p99_cell(row: Row) -> Cell:
     return fmt_ms(p99), level
 
 
-def _traced_cell(row: Row) -> Cell:
-    traced = row.get("traced")
-    return fmt_rate(traced, row.get("attempts")), "dim" if not traced else ""
-
-
 @dataclass(frozen=True)
 class Column:
-    """A table column: header, the dict keys it reads (for gates to highlight), and how to draw a cell."""
+    """A table column: header, the figures it shows (gates on them highlight the cell), and how to draw a cell."""
 
     header: str
     cell: Callable[[Row], Cell]
     metrics: tuple[str, ...] = ()
-    numeric: bool = True
-
-
-def _count(key: str) -> Column:
-    return Column(key.replace("_", " "), lambda row: (fmt_count(row.get(key)), ""), (key,))
 
 
 INVOCATION_COLUMNS = (
-    _count("attempts"),
-    _count("invocations"),
-    Column("retries", lambda row: (fmt_count(row.get("retries")), ""), ("retries", "retry_rate")),
-    Column("cold starts", _cold_cell, ("cold_starts", "cold_start_rate")),
-    Column("errors", _failure_cell("errors"), ("errors", "error_rate", "failure_rate")),
-    Column("timeouts", _failure_cell("timeouts"), ("timeouts", "timeout_rate", "failure_rate")),
-    Column("traced", _traced_cell, ("traced", "traced_rate")),
+    Column("attempts", _count_cell("attempts"), ("attempts",)),
+    Column("invocations", _count_cell("invocations"), ("invocations",)),
+    Column("retries", _count_cell("retries"), ("retries", "retry_rate")),
+    Column(
+        "cold starts",
+        _count_rate_cell("cold_starts", "cold_start_rate", "attempts", _cold_level),
+        ("cold_starts", "cold_start_rate"),
+    ),
+    Column("environments", lambda row: (fmt_count(nested(row, "environments", "count")), "")),
+    Column(
+        "traced",
+        _count_rate_cell("traced", "trace_coverage", "attempts", _traced_level),
+        ("traced", "trace_coverage"),
+    ),
+)
+
+FAILURE_COLUMNS = (
+    Column("errors", _count_cell("errors", failure=True), ("errors",)),
+    Column("timeouts", _count_cell("timeouts", failure=True), ("timeouts", "timeout_rate")),
+    Column("crashes", _count_cell("crashes", failure=True), ("crashes",)),
+    Column("init errors", _count_cell("init_errors", failure=True), ("init_errors",)),
+    Column("error rate", _rate_cell("error_rate"), ("error_rate",)),
+    Column(
+        "failed invocations",
+        _count_rate_cell("failed_invocations", "failure_rate", "invocations", _failure_level),
+        ("failed_invocations", "failure_rate"),
+    ),
 )
 
 LATENCY_COLUMNS = (
-    Column("p50", _ms_cell("duration_ms", "p50"), ("p50",)),
-    Column("p90", _ms_cell("duration_ms", "p90"), ("p90",)),
-    Column("p99", _p99_cell, ("p99",)),
-    Column("max", _ms_cell("duration_ms", "max"), ("max",)),
+    Column("p50", _ms_cell("duration_ms", "p50"), ("p50", "duration_ms.p50")),
+    Column("p90", _ms_cell("duration_ms", "p90"), ("p90", "duration_ms.p90")),
+    Column("p99", _p99_cell, ("p99", "duration_ms.p99")),
+    Column("max", _ms_cell("duration_ms", "max"), ("max", "duration_ms.max")),
+    Column("cold p50", _ms_cell("duration_cold_ms", "p50"), ("duration_cold_ms.p50",)),
     Column("init p50", _ms_cell("init_ms", "p50"), ("init_ms.p50",)),
     Column("init p99", _ms_cell("init_ms", "p99"), ("init_ms.p99",)),
-    Column("cost", lambda row: (fmt_usd(cost_usd(row)), ""), ("cost.usd",)),
 )
+
+COST_COLUMNS = (
+    Column("memory MB", lambda row: (fmt_count(nested(row, "memory", "memory_mb")), "")),
+    Column("peak MB", lambda row: (fmt_count(nested(row, "memory", "max_memory_used_mb", "max")), "")),
+    Column("GB-s", lambda row: (_fmt_float(nested(row, "cost", "gb_seconds")), "")),
+    Column("requests", lambda row: (fmt_count(nested(row, "cost", "requests")), "")),
+    Column("cost", lambda row: (fmt_usd(cost_usd(row)), ""), ("cost.total_usd",)),
+)
+
+# (section id, title, columns): the tables of one report, in order
+TABLES = (
+    ("invocations", "Invocations", INVOCATION_COLUMNS),
+    ("failures", "Failures", FAILURE_COLUMNS),
+    ("latency-table", "Latency (ms)", LATENCY_COLUMNS),
+    ("cost-table", "Memory and cost", COST_COLUMNS),
+)
+
+
+def _fmt_float(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.3f}" if value < 100 else f"{value:,.0f}"
 
 
 def _short_time(value: Any) -> str:
@@ -169,9 +233,15 @@ INVOCATION_LIST_COLUMNS: tuple[tuple[str, str, Callable[[Row], str]], ...] = (
 )
 
 
+def row_label(report: Row, row: Row) -> str:
+    """A row's name: its function, plus the other ``group_by`` values (``shop-api 3``)."""
+    keys = report.get("group_by") or ["function"]
+    return " ".join("-" if row.get(k) is None else str(row.get(k)) for k in keys)
+
+
 def rows_with_total(report: Row) -> list[tuple[str, Row]]:
-    """The function rows, then the totals when there is more than one function."""
-    rows = [(str(row.get("function")), row) for row in report.get("functions", [])]
+    """The rows (one per function or group), then the totals when there is more than one row."""
+    rows = [(row_label(report, row), row) for row in report.get("functions", [])]
     if len(rows) > 1 and report.get("totals"):
         rows.append(("total", report["totals"]))
     return rows
@@ -195,13 +265,20 @@ TOP_LISTS = (("slowest", "Slowest invocations"), ("failed", "Failed invocations"
 
 
 def coverage_lines(report: Row) -> list[str]:
-    """``key: value`` lines for the report's coverage dict (what was read, parsed, skipped, joined)."""
+    """What the input held and what was understood, as ``what: count`` lines (the coverage section)."""
     coverage = report.get("coverage") or {}
-    lines = []
-    for key, value in coverage.items():
-        if isinstance(value, Mapping):
-            value = ", ".join(f"{k} {fmt_count(v) if isinstance(v, int) else v}" for k, v in value.items())
-        elif isinstance(value, int) and not isinstance(value, bool):
-            value = fmt_count(value)
-        lines.append(f"{key.replace('_', ' ')}: {value}")
+    lines = [f"{k.replace('_', ' ')}: {fmt_count(v)}" for k, v in (coverage.get("table") or {}).items()]
+    for key in ("events", "unparsed_events", "unattributed_events", "duplicates_dropped"):
+        if isinstance(coverage.get(key), int):
+            lines.append(f"{key.replace('_', ' ')}: {fmt_count(coverage[key])}")
+    malformed = nested(coverage, "files", "malformed_lines")
+    if malformed:
+        lines.append(f"malformed lines: {fmt_count(malformed)}")
+    traces = coverage.get("traces") or {}
+    if traces.get("available") is False:
+        lines.append("traces: none in the input")
+    for key in ("traces", "matched_attempts", "orphan_traces", "unsampled", "not_collected"):
+        if isinstance(traces.get(key), int):
+            name = key.replace("_", " ") if "trace" in key else f"traces {key.replace('_', ' ')}"
+            lines.append(f"{name}: {fmt_count(traces[key])}")
     return lines

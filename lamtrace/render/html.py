@@ -74,26 +74,20 @@ def _function_table(
 
 
 def _summary(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The headline cards: totals (or the only row) for the figures people look at first."""
     totals = report.get("totals") or {}
     functions = report.get("functions", [])
     if not totals and len(functions) == 1:
         totals = functions[0]
-    attempts = totals.get("attempts")
-    cards = [
-        ("attempts", cells.fmt_count(attempts), ""),
-        ("invocations", cells.fmt_count(totals.get("invocations")), ""),
-    ]
-    for column in cells.INVOCATION_COLUMNS[2:6]:
-        text, level = column.cell(totals)
-        cards.append((column.header, text, level))
-    cards.append(
-        (
-            "p50 / p99 ms",
-            f"{cells.fmt_ms(cells.nested(totals, 'duration_ms', 'p50'))} / "
-            f"{cells.fmt_ms(cells.nested(totals, 'duration_ms', 'p99'))}",
-            "",
-        )
-    )
+    by_header = {
+        c.header: c for c in (*cells.INVOCATION_COLUMNS, *cells.FAILURE_COLUMNS, *cells.COST_COLUMNS)
+    }
+    cards = []
+    for header in ("attempts", "invocations", "retries", "cold starts", "error rate", "failed invocations"):
+        text, level = by_header[header].cell(totals)
+        cards.append((header, text, level))
+    p50, p99 = cells.nested(totals, "duration_ms", "p50"), cells.nested(totals, "duration_ms", "p99")
+    cards.append(("p50 / p99 ms", f"{cells.fmt_ms(p50)} / {cells.fmt_ms(p99)}", ""))
     cost = cells.cost_usd(totals)
     if cost is not None:
         cards.append(("cost", cells.fmt_usd(cost), ""))
@@ -143,8 +137,10 @@ def render_html(
             version=__version__,
             window=report.get("window") or {},
             summary=_summary(report),
-            invocations=_function_table(cells.INVOCATION_COLUMNS, report, broken),
-            latency=_function_table(cells.LATENCY_COLUMNS, report, broken),
+            tables=[
+                {"id": table_id, "title": table_title, **_function_table(columns, report, broken)}
+                for table_id, table_title, columns in cells.TABLES
+            ],
             plots=plots,
             lists=lists,
             coverage=cells.coverage_lines(report),

@@ -42,8 +42,8 @@ def render_markdown(
     window = report.get("window") or {}
     if window.get("start") or window.get("end"):
         lines += [f"{window.get('start', '?')} → {window.get('end', '?')}", ""]
-    lines += ["## Invocations", "", *_function_table(cells.INVOCATION_COLUMNS, report, broken), ""]
-    lines += ["## Latency (ms)", "", *_function_table(cells.LATENCY_COLUMNS, report, broken), ""]
+    for _, table_title, columns in cells.TABLES:
+        lines += [f"## {table_title}", "", *_function_table(columns, report, broken), ""]
     for key, list_title in cells.TOP_LISTS:
         if report.get(key):
             headers = [h for h, _, _ in cells.INVOCATION_LIST_COLUMNS]

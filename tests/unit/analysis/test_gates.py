@@ -48,14 +48,27 @@ def test_every_function_is_checked_and_any_break_counts() -> None:
     assert results[0].describe() == "orders-api: p99 = 912.3 ms breaks p99>800ms"
 
 
-def test_rates_are_derived_from_counts_with_their_denominator() -> None:
+def test_rates_are_the_reports_own_or_derived_from_counts() -> None:
     row = sample_report()["functions"][0]
-    assert metric_value("error_rate", row) == pytest.approx(5 / 200)
-    assert metric_value("failure_rate", row) == pytest.approx(6 / 200)
+    assert metric_value("error_rate", row) == pytest.approx(0.03)  # the report's figure: non-success attempts
+    assert metric_value("timeout_rate", row) == pytest.approx(1 / 200)
     assert metric_value("retry_rate", row) == pytest.approx(4 / 196)
+    del row["cold_start_rate"]
+    assert metric_value("cold_start_rate", row) == pytest.approx(12 / 200)
+    del row["error_rate"]
+    assert metric_value("error_rate", row) is None  # defined by the report only: never guessed
     results = evaluate(parse_gates("error_rate>2%"), sample_report())
     assert [r.broken for r in results] == [True, False]
-    assert "2.50%" in results[0].describe()
+    assert "3.00%" in results[0].describe()
+
+
+def test_grouped_rows_are_named_by_their_group_and_scoped_by_function() -> None:
+    report = sample_report()
+    report["group_by"] = ["function", "version"]
+    report["functions"][0]["version"] = "3"
+    report["functions"].append({**report["functions"][0], "version": "4", "duration_ms": {"p99": 100.0}})
+    results = evaluate(parse_gates("orders-api:p99>800ms"), report)
+    assert [(r.subject, r.broken) for r in results] == [("orders-api 3", True), ("orders-api 4", False)]
 
 
 def test_scopes_select_a_function_or_the_totals() -> None:
@@ -78,7 +91,7 @@ def test_dotted_paths_reach_nested_figures() -> None:
 def test_missing_data_is_reported_not_broken() -> None:
     report = sample_report()
     report["functions"][1]["duration_ms"]["p99"] = None
-    report["functions"][1]["attempts"] = 0
+    report["functions"][1]["error_rate"] = None
     results = evaluate(parse_gates("p99>100ms,error_rate>0%"), report)
     thumb = [r for r in results if r.subject == "thumbnailer"]
     assert all(r.value is None and not r.broken for r in thumb)

@@ -11,16 +11,7 @@ from tests.unit.render.sample import sample_report
 def test_fits_a_100_column_terminal_and_shows_the_figures() -> None:
     text = render_terminal(sample_report())
     assert max(len(line) for line in text.splitlines()) <= 100
-    for expected in (
-        "orders-api",
-        "thumbnailer",
-        "total",
-        "12 (6.0%)",
-        "5 (2.5%)",
-        "912",
-        "3,003",
-        "$0.0123",
-    ):
+    for expected in ("orders-api", "thumbnailer", "total", "12 (6.0%)", "3.0%", "2 (1.0%)", "912", "$0.0123"):
         assert expected in text
     assert "6795fe66-0f3d-4c6e-9d52-1d7c2f1a9b10" in text  # request ids are never cut: users grep for them
     assert "Sandbox.Timedout" in text
@@ -49,5 +40,6 @@ def test_missing_figures_show_a_dash() -> None:
     del report["functions"][1]["init_ms"], report["functions"][1]["cost"]
     report["functions"][1]["duration_ms"]["p99"] = None
     text = render(report, "table")
-    thumb = next(line for line in text.splitlines() if line.startswith("thumbnailer") and "-" in line)
-    assert thumb.split()[3] == "-"
+    latency = text.split("Latency (ms)")[1].splitlines()
+    thumb = next(line for line in latency if line.startswith("thumbnailer"))
+    assert thumb.split() == ["thumbnailer", "120", "150", "-", "161", "150", "-", "-"]

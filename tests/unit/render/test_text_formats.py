@@ -22,7 +22,7 @@ def test_csv_has_one_row_per_function_then_total_with_flattened_figures() -> Non
     rows = list(csv.DictReader(io.StringIO(render(sample_report(), "csv"))))
     assert [r["function"] for r in rows] == ["orders-api", "thumbnailer", "total"]
     assert rows[0]["duration_ms_p99"] == "912.3"
-    assert rows[0]["cost_usd"] == "0.0123"
+    assert rows[0]["cost_total_usd"] == "0.0123"
     assert rows[2]["init_ms_p50"] == ""  # totals have no init figures here
 
 
@@ -30,11 +30,10 @@ def test_markdown_tables_and_bold_broken_cells() -> None:
     report = sample_report()
     text = render(report, "markdown", gate_results=evaluate(parse_gates("p99>800ms"), report))
     lines = text.splitlines()
-    assert (
-        "| function | attempts | invocations | retries | cold starts | errors | timeouts | traced |" in lines
-    )
-    assert "|---|---:|---:|---:|---:|---:|---:|---:|" in lines
+    assert "| function | attempts | invocations | retries | cold starts | environments | traced |" in lines
+    assert "|---|---:|---:|---:|---:|---:|---:|" in lines
     assert any(line.startswith("| orders-api | 41.2 | 180 | **912** |") for line in lines)
+    assert any(line.startswith("| orders-api | 5 | 1 | 0 | 0 | **3.0%** |") for line in lines)
     assert "- ❌ orders-api: p99 = 912.3 ms breaks p99>800ms" in lines
     assert "## Failed invocations" in lines
 
