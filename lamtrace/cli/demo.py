@@ -1,7 +1,10 @@
 """``lamtrace demo``: run example functions under the local Lambda emulator, then report on what they logged.
 
 No AWS account needed. With the ``local`` extra (awslambdaric) the data is generated fresh; otherwise (or with
-``--bundled``) the report is built from a recorded copy shipped in ``lamtrace/demo_data``.
+``--bundled``) the report is built from a recorded copy shipped in ``lamtrace/demo_data``: raw log events and X-Ray
+documents in the canonical formats (docs/schema.md), recorded on 2026-11-28 by running ``lamtrace.local.demo``
+(the shop functions under the real awslambdaric): 50 attempts of four functions with cold and warm starts, a
+provisioned environment, handler errors, a timeout, asynchronous retries and sampled traces.
 """
 
 from __future__ import annotations

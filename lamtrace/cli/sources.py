@@ -7,6 +7,7 @@ trace formats are recognised wherever they appear, so ``--traces`` is only neede
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,12 +22,14 @@ _UNITS = {"s": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "
 
 @dataclass
 class Inputs:
-    """Files sorted by what they hold. ``skipped`` lists files with nothing to read (empty, export markers)."""
+    """Files sorted by what they hold. ``skipped``: files with nothing to read (empty, export markers);
+    ``unknown``: files of an unknown format found inside a directory (a named file of unknown format is an error)."""
 
     logs: list[str] = field(default_factory=list)
     traces: list[str] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # path -> detected format name
     skipped: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
 
     def load_arguments(self) -> dict[str, Any]:
         """``logs=`` and ``traces=`` for ``lamtrace.analysis.load``.
@@ -67,8 +70,15 @@ def resolve(sources: Sequence[str], traces: Sequence[str] = ()) -> Inputs:
     inputs = Inputs()
     trace_formats, nothing = _trace_formats(), _nothing_formats()
     for spec_list, traces_only in ((sources, False), (traces, True)):
-        for path in files.expand(list(spec_list)) if spec_list else []:
-            fmt = files.detect_format(path)
+        found = [(path, os.path.isdir(spec)) for spec in spec_list for path in files.expand(spec)]
+        for path, in_directory in found:
+            try:
+                fmt = files.detect_format(path)
+            except InputError:
+                if not in_directory:
+                    raise
+                inputs.unknown.append(path)  # a stray README or notes file in a data directory
+                continue
             inputs.formats[path] = fmt
             if fmt in nothing:
                 inputs.skipped.append(path)
@@ -79,6 +89,10 @@ def resolve(sources: Sequence[str], traces: Sequence[str] = ()) -> Inputs:
             else:
                 inputs.logs.append(path)
     if not inputs.logs and not inputs.traces:
+        if inputs.unknown:
+            raise InputError(
+                f"{inputs.unknown[0]}: unknown file format, and nothing else to read in {sources[0]}"
+            )
         where = ", ".join([*sources, *traces]) or "no SOURCE"
         raise InputError(f"empty input: nothing to read in {where}")
     if not inputs.logs:
@@ -176,7 +190,14 @@ def load_dataset(args: Any, *, sources: Sequence[str] | None = None) -> Any:
     functions = split_list(args.function)
     sources = list(args.sources if sources is None else sources)
     if sources or args.traces:
-        load_args = resolve(sources, args.traces).load_arguments()
+        inputs = resolve(sources, args.traces)
+        if inputs.unknown:
+            from lamtrace.cli.console import note
+
+            names = ", ".join(os.path.basename(p) for p in inputs.unknown[:3])
+            more = f" and {len(inputs.unknown) - 3} more" if len(inputs.unknown) > 3 else ""
+            note(f"skipped {len(inputs.unknown)} file(s) of unknown format: {names}{more}")
+        load_args = inputs.load_arguments()
         where = ", ".join(sources)
     elif args.log_group or functions:
         load_args, where = _cloudwatch_arguments(args, functions, since, until)
