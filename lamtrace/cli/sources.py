@@ -17,6 +17,7 @@ from typing import Any
 from lamtrace.errors import InputError
 
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)$")
+DEFAULT_PULL_WINDOW = timedelta(hours=1)
 _UNITS = {"s": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -222,15 +223,25 @@ def _filters(args: Any) -> list[tuple[str, Any]]:
 def _cloudwatch_arguments(
     args: Any, functions: list[str], since: datetime | None, until: datetime | None
 ) -> tuple[dict[str, Any], str]:
-    """Pull log events from CloudWatch Logs through ``collectors.cloudwatch`` (streamed into the analyzer)."""
-    try:
-        from collectors import cloudwatch
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("collectors"):
-            raise InputError("reading CloudWatch is not available in this build of lamtrace") from None
-        raise
-    groups = list(args.log_group) or [f"/aws/lambda/{name}" for name in functions]
-    events = cloudwatch.iter_events(
-        groups, since=since, until=until, region=args.region, profile=args.profile
-    )
+    """Log events pulled from CloudWatch Logs by ``collectors.cloudwatch``, streamed into the analyzer.
+
+    ``--log-group`` names the groups; otherwise each ``--function``'s group is looked up (its logging config, else
+    ``/aws/lambda/NAME``). The window defaults to the last hour.
+    """
+    from collectors import aws, cloudwatch
+
+    session = aws.session(args.profile, args.region)
+    logs_client = aws.client("logs", session)
+    if args.log_group:
+        groups = cloudwatch.resolve_log_groups(logs_client, names=args.log_group)
+    else:
+        lambda_client = aws.client("lambda", session)
+        groups = cloudwatch.resolve_log_groups(logs_client, functions=functions, lambda_client=lambda_client)
+    end = until or datetime.now(timezone.utc)
+    start = since or end - DEFAULT_PULL_WINDOW
+    events = cloudwatch.iter_log_events(logs_client, groups, _ms(start), _ms(end) - 1)
     return {"logs": events, "traces": None}, ", ".join(groups)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
