@@ -35,8 +35,7 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def write_invocations(
-    path: Path,
+def invocation_events(
     function: str,
     version: str,
     durations_ms: Iterable[float],
@@ -44,8 +43,8 @@ def write_invocations(
     start_ms: int = 1_795_860_000_000,
     gap_ms: int = 1000,
     memory_mb: int = 128,
-) -> Path:
-    """Raw log events (docs/schema.md) for one warm environment: START / END / REPORT per invocation, as Lambda
+) -> list[dict]:
+    """Raw log events (docs/schema.md) of one warm environment: START / END / REPORT per invocation, as Lambda
     writes them in its Text log format."""
     stream = f"2026/11/28/[{version}]{uuid.uuid4().hex}"
     rows = []
@@ -73,7 +72,16 @@ def write_invocations(
                     "ingestion_time": timestamp + 200,
                 }
             )
+    return rows
+
+
+def write_invocations(
+    path: Path, function: str, version: str, durations_ms: Iterable[float], **options
+) -> Path:
+    """Append :func:`invocation_events` to a canonical JSON-lines file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(row) + "\n" for row in rows)
+        handle.writelines(
+            json.dumps(row) + "\n" for row in invocation_events(function, version, durations_ms, **options)
+        )
     return path
