@@ -6,6 +6,8 @@ The command is a thin shell: ``load(...).report(...).to_dict()`` rendered by ``l
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 from typing import Any
 
 from lamtrace.cli.sources import add_input_arguments, split_list
@@ -86,7 +88,7 @@ def check_report_arguments(args: argparse.Namespace) -> None:
 def emit(dataset: Any, args: argparse.Namespace, *, title: str = "lamtrace report") -> int:
     """Build the report of ``dataset``, write it in the requested formats, and return the exit code."""
     from lamtrace.analysis.gates import evaluate
-    from lamtrace.cli.console import note, progress, use_color, write_output
+    from lamtrace.cli.console import is_terminal, note, progress, use_color, write_output
     from lamtrace.render import render
 
     options: dict[str, Any] = {"top": args.top}
@@ -105,9 +107,11 @@ def emit(dataset: Any, args: argparse.Namespace, *, title: str = "lamtrace repor
     if args.format == "html" or args.html:
         with progress("Drawing plots", quiet=args.quiet):
             figures = _figures(report)
+    width = shutil.get_terminal_size((100, 24)).columns if to_terminal and is_terminal(sys.stdout) else None
     text = render(
         data,
         args.format,
+        width=width,
         figures=figures,
         gate_results=results,
         color=to_terminal and use_color(),
