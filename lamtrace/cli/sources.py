@@ -33,19 +33,9 @@ class Inputs:
     unknown: list[str] = field(default_factory=list)
 
     def load_arguments(self) -> dict[str, Any]:
-        """``logs=`` and ``traces=`` for ``lamtrace.analysis.load``.
-
-        Canonical files go to the analyzer as paths (DuckDB reads them directly); any other format is converted by
-        ``collectors.files`` while the analyzer reads.
-        """
-        from collectors import files
-
-        if all(self.formats[p] in files.FAST_PATH_FORMATS for p in self.logs):
-            logs: Any = list(self.logs)
-        else:
-            logs = files.iter_log_events(self.logs)
-        traces = files.iter_trace_documents(self.traces) if self.traces else None
-        return {"logs": logs or None, "traces": traces}
+        """``logs=`` and ``traces=`` for ``lamtrace.analysis.load`` (which reads each format through
+        ``collectors.files``, canonical files directly with DuckDB)."""
+        return {"logs": list(self.logs) or None, "traces": list(self.traces) or None}
 
 
 def _trace_formats() -> frozenset[str]:

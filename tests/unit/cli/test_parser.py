@@ -22,9 +22,18 @@ def test_building_the_parser_imports_no_heavy_library() -> None:
 
 def test_report_diff_and_demo_are_registered_with_their_options() -> None:
     parser = build_parser()
-    args = parser.parse_args(["report", "a/", "b.json", "--traces", "t/", "--fail-on", "p99>1s", "-f", "json"])
-    assert (args.sources, args.traces, args.fail_on, args.format) == (["a/", "b.json"], ["t/"], "p99>1s", "json")
-    args = parser.parse_args(["diff", "logs/", "--a", "version=1", "--b", "version=2", "--fail-on-regression"])
+    args = parser.parse_args(
+        ["report", "a/", "b.json", "--traces", "t/", "--fail-on", "p99>1s", "-f", "json"]
+    )
+    assert (args.sources, args.traces, args.fail_on, args.format) == (
+        ["a/", "b.json"],
+        ["t/"],
+        "p99>1s",
+        "json",
+    )
+    args = parser.parse_args(
+        ["diff", "logs/", "--a", "version=1", "--b", "version=2", "--fail-on-regression"]
+    )
     assert (args.a, args.b, args.fail_on_regression) == ("version=1", "version=2", True)
     args = parser.parse_args(["demo", "--out", "d", "--html", "x.html", "--bundled"])
     assert (args.out, args.html, args.bundled, args.format) == ("d", "x.html", True, "table")
