@@ -75,6 +75,18 @@ def invocation_events(
     return rows
 
 
+def in_process_error(argv: list[str], capsys) -> str:
+    """Run ``lamtrace.cli.main(argv)`` in this process (fast: nothing to import again) expecting a one-line error."""
+    from lamtrace.cli import main
+
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lamtrace: error: "), err
+    return lines[0]
+
+
 def write_invocations(
     path: Path, function: str, version: str, durations_ms: Iterable[float], **options
 ) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.integration.cli.helpers import lamtrace, one_line_error, write_invocations
+from tests.integration.cli.helpers import in_process_error, lamtrace, one_line_error, write_invocations
 
 START = 1_795_860_000_000  # 2026-11-28T10:00:00Z
 
@@ -67,11 +67,11 @@ def test_separate_sources_per_side(logs: Path, tmp_path: Path) -> None:
     assert "| f | 40 / 40 |" in result.stdout and "no significant change" in result.stdout
 
 
-def test_diff_mistakes(logs: Path) -> None:
+def test_diff_mistakes(logs: Path, capsys: pytest.CaptureFixture) -> None:
     assert "give both --a and --b" in one_line_error(lamtrace("diff", str(logs), "--a", "version=1"))
-    assert "--b version=9 selects no invocations" in one_line_error(
-        lamtrace("diff", str(logs), "--a", "version=1", "--b", "version=9")
+    assert "--b version=9 selects no invocations" in in_process_error(
+        ["diff", str(logs), "--a", "version=1", "--b", "version=9"], capsys
     )
-    assert "unknown key 'alias'" in one_line_error(
-        lamtrace("diff", str(logs), "--a", "alias=live", "--b", "version=2")
+    assert "unknown key 'alias'" in in_process_error(
+        ["diff", str(logs), "--a", "alias=live", "--b", "version=2"], capsys
     )
