@@ -4,11 +4,11 @@ A gate is ``[SCOPE:]METRIC OP VALUE[UNIT]``; the gate is *broken* when the compa
 
 - SCOPE: a function name (only that function is checked) or ``total`` (the report's totals). Without a scope
   every function is checked, and the gate breaks if any function breaks it.
-- METRIC: ``p50`` ``p90`` ``p99`` ``max`` (duration, ms), a rate (``error_rate``, ``failure_rate``,
-  ``cold_start_rate``, ``trace_coverage`` as the report defines them in docs/report.md; ``timeout_rate`` and
-  ``retry_rate`` derived from counts), a count (``errors``, ``timeouts``, ``crashes``, ``cold_starts``,
-  ``retries``, ``attempts``, ``invocations``, ``failed_invocations``), or a dotted path into a row of the report
-  (``init_ms.p99``, ``cost.total_usd``).
+- METRIC: ``p50`` ``p90`` ``p99`` ``max`` (duration, ms), a rate (``error_rate``, ``timeout_rate``,
+  ``failed_attempt_rate``, ``failure_rate``, ``cold_start_rate``, ``trace_coverage`` as docs/report.md defines
+  them; ``retry_rate`` = retries / invocations), a count (``errors``, ``timeouts``, ``crashes``, ``cold_starts``,
+  ``retries``, ``attempts``, ``invocations``, ``failed_attempts``, ``failed_invocations``, ``traced``), or a dotted
+  path into a row of the report (``init_ms.p99``, ``cost.total_usd``).
 - OP: ``>`` ``>=`` ``<`` ``<=`` ``==`` ``!=``.
 - VALUE: a number with an optional unit: ``ms`` or ``s`` for durations (ms when omitted), ``%`` for rates
   (a bare number is a fraction: ``0.01`` = ``1%``).
@@ -47,8 +47,9 @@ _GATE = re.compile(
 DURATION_METRICS = ("p50", "p90", "p99", "max")
 # rate -> (numerator, denominator) counts to derive it from when the report row does not carry the rate itself
 RATES: dict[str, tuple[str, str] | None] = {
-    "error_rate": None,  # every non-success attempt / attempts (docs/report.md)
-    "failure_rate": None,  # invocations whose final attempt failed / invocations
+    "error_rate": ("errors", "attempts"),
+    "failed_attempt_rate": ("failed_attempts", "attempts"),  # every non-success attempt
+    "failure_rate": ("failed_invocations", "invocations"),  # invocations whose final attempt failed
     "cold_start_rate": ("cold_starts", "attempts"),
     "trace_coverage": ("traced", "attempts"),
     "timeout_rate": ("timeouts", "attempts"),
@@ -62,6 +63,7 @@ COUNTS = (
     "retries",
     "attempts",
     "invocations",
+    "failed_attempts",
     "failed_invocations",
     "traced",
 )

@@ -160,11 +160,15 @@ INVOCATION_COLUMNS = (
 )
 
 FAILURE_COLUMNS = (
-    Column("errors", _count_cell("errors", failure=True), ("errors",)),
+    Column("errors", _count_cell("errors", failure=True), ("errors", "error_rate")),
     Column("timeouts", _count_cell("timeouts", failure=True), ("timeouts", "timeout_rate")),
     Column("crashes", _count_cell("crashes", failure=True), ("crashes",)),
     Column("init errors", _count_cell("init_errors", failure=True), ("init_errors",)),
-    Column("error rate", _rate_cell("error_rate"), ("error_rate",)),
+    Column(
+        "failed attempts",
+        _count_rate_cell("failed_attempts", "failed_attempt_rate", "attempts", _failure_level),
+        ("failed_attempts", "failed_attempt_rate", "error_rate"),
+    ),
     Column(
         "failed invocations",
         _count_rate_cell("failed_invocations", "failure_rate", "invocations", _failure_level),

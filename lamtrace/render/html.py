@@ -83,7 +83,14 @@ def _summary(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         c.header: c for c in (*cells.INVOCATION_COLUMNS, *cells.FAILURE_COLUMNS, *cells.COST_COLUMNS)
     }
     cards = []
-    for header in ("attempts", "invocations", "retries", "cold starts", "error rate", "failed invocations"):
+    for header in (
+        "attempts",
+        "invocations",
+        "retries",
+        "cold starts",
+        "failed attempts",
+        "failed invocations",
+    ):
         text, level = by_header[header].cell(totals)
         cards.append((header, text, level))
     p50, p99 = cells.nested(totals, "duration_ms", "p50"), cells.nested(totals, "duration_ms", "p99")

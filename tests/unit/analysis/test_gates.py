@@ -50,16 +50,19 @@ def test_every_function_is_checked_and_any_break_counts() -> None:
 
 def test_rates_are_the_reports_own_or_derived_from_counts() -> None:
     row = sample_report()["functions"][0]
-    assert metric_value("error_rate", row) == pytest.approx(0.03)  # the report's figure: non-success attempts
+    assert metric_value("error_rate", row) == pytest.approx(0.025)  # the report's own figure
+    assert metric_value("failed_attempt_rate", row) == pytest.approx(0.03)
     assert metric_value("timeout_rate", row) == pytest.approx(1 / 200)
     assert metric_value("retry_rate", row) == pytest.approx(4 / 196)
     del row["cold_start_rate"]
     assert metric_value("cold_start_rate", row) == pytest.approx(12 / 200)
+    row["errors"], row["error_rate"] = 3, None
+    assert metric_value("error_rate", row) is None  # the report says it has no figure: not recomputed
     del row["error_rate"]
-    assert metric_value("error_rate", row) is None  # defined by the report only: never guessed
+    assert metric_value("error_rate", row) == pytest.approx(3 / 200)
     results = evaluate(parse_gates("error_rate>2%"), sample_report())
     assert [r.broken for r in results] == [True, False]
-    assert "3.00%" in results[0].describe()
+    assert "2.50%" in results[0].describe()
 
 
 def test_grouped_rows_are_named_by_their_group_and_scoped_by_function() -> None:

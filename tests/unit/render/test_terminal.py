@@ -11,7 +11,16 @@ from tests.unit.render.sample import sample_report
 def test_fits_a_100_column_terminal_and_shows_the_figures() -> None:
     text = render_terminal(sample_report())
     assert max(len(line) for line in text.splitlines()) <= 100
-    for expected in ("orders-api", "thumbnailer", "total", "12 (6.0%)", "3.0%", "2 (1.0%)", "912", "$0.0123"):
+    for expected in (
+        "orders-api",
+        "thumbnailer",
+        "total",
+        "12 (6.0%)",
+        "6 (3.0%)",
+        "2 (1.0%)",
+        "912",
+        "$0.0123",
+    ):
         assert expected in text
     assert "6795fe66-0f3d-4c6e-9d52-1d7c2f1a9b10" in text  # request ids are never cut: users grep for them
     assert "Sandbox.Timedout" in text

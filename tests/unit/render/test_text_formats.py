@@ -33,7 +33,7 @@ def test_markdown_tables_and_bold_broken_cells() -> None:
     assert "| function | attempts | invocations | retries | cold starts | environments | traced |" in lines
     assert "|---|---:|---:|---:|---:|---:|---:|" in lines
     assert any(line.startswith("| orders-api | 41.2 | 180 | **912** |") for line in lines)
-    assert any(line.startswith("| orders-api | 5 | 1 | 0 | 0 | **3.0%** |") for line in lines)
+    assert any(line.startswith("| orders-api | 5 | 1 | 0 | 0 | **6 (3.0%)** |") for line in lines)
     assert "- ❌ orders-api: p99 = 912.3 ms breaks p99>800ms" in lines
     assert "## Failed invocations" in lines
 
