@@ -150,6 +150,8 @@ def failures(invocations: pd.DataFrame, *, bucket: str | None = None, function: 
     slot = frame["start_time"].dt.floor(freq)
     counts = pd.crosstab(slot, frame["outcome"]).reindex(columns=list(OUTCOME_COLOURS), fill_value=0)
     retries = (frame["attempt"].fillna(1).astype(int) > 1).groupby(slot).sum()
+    every = pd.date_range(slot.min(), slot.max(), freq=freq)  # empty buckets are zeros, not gaps to draw across
+    counts, retries = counts.reindex(every, fill_value=0), retries.reindex(every, fill_value=0)
     width = pd.Timedelta(freq).total_seconds() / 86400.0 * 0.9
     bottom = np.zeros(len(counts))
     for outcome in ("error", "timeout", "crash", "init_error"):
@@ -180,21 +182,23 @@ def failures(invocations: pd.DataFrame, *, bucket: str | None = None, function: 
 
 
 def xray(data: dict[str, Any], *, top_services: int = 8) -> Figure:
-    """Median X-Ray phase times per function and mean downstream time per service (traced attempts only)."""
+    """Mean X-Ray phase times per traced attempt per function, and mean downstream time per service."""
     fig = Figure(figsize=(10, 4), layout="constrained")
     phases_ax, services_ax = fig.subplots(1, 2)
-    entries = [e for e in data["functions"] if e["xray"]["attempts"]]
+    entries = [e for e in data["functions"] if e["xray"]["with_breakdown"]]
     if not entries:
-        return _empty(fig, "no traced attempts")
+        return _empty(fig, "no traced attempts with an X-Ray breakdown")
     labels = [_label(e, data["group_by"]) for e in entries]
     left = np.zeros(len(entries))
     for column, name in PHASE_COLUMNS:
-        values = np.array([e["xray"][column]["p50"] or 0.0 for e in entries])
-        phases_ax.barh(labels, values, left=left, height=0.6, label=f"{name} p50")
+        values = np.array([e["xray"]["mean_per_attempt_ms"].get(column) or 0.0 for e in entries])
+        phases_ax.barh(labels, values, left=left, height=0.6, label=name)
         left += values
-    downstream = np.array([e["xray"]["downstream_ms"]["p50"] or 0.0 for e in entries])
-    phases_ax.scatter(downstream, labels, color="black", marker="|", s=200, label="downstream p50", zorder=3)
-    phases_ax.set(title="Where time goes (p50 per phase)", xlabel="ms")
+    downstream = np.array([e["xray"]["mean_per_attempt_ms"].get("downstream_ms") or 0.0 for e in entries])
+    phases_ax.scatter(
+        downstream, labels, color="black", marker="|", s=200, label="downstream (in Invocation)", zorder=3
+    )
+    phases_ax.set(title="Where time goes (mean ms per traced attempt)", xlabel="ms")
     phases_ax.legend(fontsize=7)
     phases_ax.margins(x=0.05, y=0.2)
     services = data["totals"]["xray"]["downstream_by_service"]

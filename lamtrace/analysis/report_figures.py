@@ -193,9 +193,18 @@ def xray_breakdown(frame: pd.DataFrame) -> dict[str, Any]:
             ("throttles", "xray_throttle"),
         )
     }
+    # Means over attempts with a breakdown, a missing phase counting 0 ms: unlike p50s these add up (init is rare).
+    broken_down = traced[[c for c in XRAY_COLUMNS if c in traced]].astype("float64")
+    broken_down = broken_down[broken_down.notna().any(axis=1)]
     return {
         "attempts": len(traced),
         **phases,
+        "with_breakdown": len(broken_down),
+        "mean_per_attempt_ms": {
+            column: round(float(broken_down[column].fillna(0.0).mean()), 3) if len(broken_down) else None
+            for column in broken_down.columns
+            if column != "xray_total_ms"
+        },
         "downstream_by_service": {
             service: {
                 "attempts": calls[service],

@@ -208,6 +208,9 @@ def test_traces_are_joined_when_the_dataset_has_not_done_it():
     assert entry["traced"] == 1 and entry["trace_coverage"] == 0.5
     xray = entry["xray"]
     assert xray["attempts"] == 1 and xray["xray_init_ms"]["p50"] == 755.0
+    assert xray["with_breakdown"] == 1
+    assert xray["mean_per_attempt_ms"] == {"xray_init_ms": 755.0, "xray_invocation_ms": 0.0, "xray_overhead_ms": 0.0,
+                                           "downstream_ms": 959.0}  # fmt: skip
     assert xray["downstream_by_service"] == {"SNS": {"attempts": 1, "total_ms": 959.0, "mean_ms": 959.0}}
     coverage = rep.to_dict()["coverage"]
     assert coverage["traces"]["matched_attempts"] == 1
@@ -295,3 +298,13 @@ def test_empty_dataset():
     assert data["functions"] == [] and data["totals"]["attempts"] == 0
     assert data["totals"]["duration_ms"]["p50"] is None and data["totals"]["error_rate"] is None
     json.dumps(data, allow_nan=False)
+
+
+def test_xray_means_count_a_missing_phase_as_zero():
+    traced = {"has_trace": True, "xray_invocation_ms": 100.0, "xray_overhead_ms": 2.0, "downstream_ms": 40.0}
+    entry = only(report({**traced, "xray_init_ms": 600.0}, traced, traced, {"has_trace": True}, {}))
+    xray = entry["xray"]
+    assert (xray["attempts"], xray["with_breakdown"]) == (4, 3)
+    assert xray["mean_per_attempt_ms"]["xray_init_ms"] == 200.0  # 600 / 3, not the p50 of cold ones only
+    assert xray["xray_init_ms"] == {"n": 1, "p50": 600.0, "p99": 600.0, "max": 600.0}
+    assert xray["mean_per_attempt_ms"]["xray_invocation_ms"] == 100.0

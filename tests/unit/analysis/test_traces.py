@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lamtrace.analysis.formats.xray import SEGMENT_COLUMNS
 from lamtrace.analysis.traces import TRACE_COLUMNS, join, segment_rows
 from tests.unit.analysis.invocation_builder import invocations
-from tests.unit.analysis.trace_helpers import raw_docs
+from tests.unit.analysis.trace_helpers import TRACES, raw_docs
 
 TRACE = "1-59602603-23fc5b688855d396af79b496"
 REQUEST = "ac086670-6373-11e7-a174-f31b3397f190"
@@ -295,3 +295,17 @@ def test_the_real_sample_joins_by_request_id():
 def test_segment_rows_never_raises(items):
     frame = segment_rows(items)
     assert frame.attrs["trace_documents"]["documents"] == len(items)
+
+
+def test_otlp_spans_as_collectors_files_yields_them():
+    from collectors.files import iter_trace_documents
+
+    docs = list(iter_trace_documents([str(TRACES / ".." / "files" / "otlp-traces.json")]))
+    frame = segment_rows(docs)
+    assert len(frame) == len(docs) and (frame["source"] == "otlp").all()
+    handler = frame[frame["kind"] == "segment"].iloc[0]
+    assert handler["request_id"] == "6795fe66-02b7-4e64-98b5-1061b6d08b6d" and handler["function"] == "orders"
+    out, summary = join(invocations({"request_id": handler["request_id"], "function": "orders"}), frame)
+    row = out.iloc[0]
+    assert row["has_trace"] and row["xray_invocation_ms"] == pytest.approx(1000.0)
+    assert summary["matched_attempts"] == 1 and summary["orphan_traces"] == 0
