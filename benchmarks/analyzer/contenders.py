@@ -159,12 +159,9 @@ def run_orjson(path: str) -> dict[str, Any]:
             message = event["message"]
             if message.startswith("REPORT"):
                 m = REPORT.match(message)
-                rid, duration, cold, status = (
-                    m.group(1),
-                    float(m.group(2)),
-                    "Init Duration" in message,
-                    m.group(4),
-                )
+                s = STATUS.search(message)
+                rid, duration, cold = m.group(1), float(m.group(2)), "Init Duration" in message
+                status = s.group(1) if s else None
             elif message.startswith("{") and '"platform.report"' in message:
                 record = orjson.loads(message)["record"]
                 rid, duration = record["requestId"], record["metrics"]["durationMs"]

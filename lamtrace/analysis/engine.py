@@ -22,7 +22,7 @@ from lamtrace.analysis.sql.attempts import FINAL, STEPS
 from lamtrace.analysis.sql.classify import classify_sql
 from lamtrace.analysis.traces import TRACE_COLUMNS
 
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "600MB"  # DuckDB buffer pool; the process also holds the result and Python
 
 # contract dtypes of the log-derived columns (docs/schema.md)
 DTYPES = {
@@ -133,24 +133,23 @@ def build_attempts(con: duckdb.DuckDBPyConnection, where: str = "true") -> pd.Da
     frame = (
         con.sql(f"SELECT * FROM ({FINAL}) WHERE {where} ORDER BY start_time, log_stream")
         .to_arrow_table()
-        .to_pandas()
+        .to_pandas(self_destruct=True)
     )
     return to_contract(frame)
 
 
 def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns in contract order and dtype; times as UTC datetimes with millisecond precision."""
-    out = pd.DataFrame(index=range(len(frame)))
+    """Columns in contract order and dtype; times as UTC datetimes with millisecond precision (in place)."""
     for name in COLUMNS:
         if name in ("start_time", "end_time"):
-            ms = frame[name] if name in frame else pd.Series([None] * len(frame), dtype="float64")
-            out[name] = pd.to_datetime(ms, unit="ms", utc=True).astype("datetime64[ms, UTC]")
+            ms = frame[name] if name in frame else pd.Series(None, index=frame.index, dtype="float64")
+            frame[name] = pd.to_datetime(ms, unit="ms", utc=True).astype("datetime64[ms, UTC]")
         elif name in frame:
-            out[name] = frame[name].astype(DTYPES.get(name) or TRACE_DTYPES[name])
+            frame[name] = frame[name].astype(DTYPES.get(name) or TRACE_DTYPES[name])
         else:
             dtype = TRACE_DTYPES[name]
-            out[name] = pd.Series(False if dtype == "bool" else None, index=out.index, dtype=dtype)
-    return out
+            frame[name] = pd.Series(False if dtype == "bool" else None, index=frame.index, dtype=dtype)
+    return frame[COLUMNS]
 
 
 def coverage(

@@ -36,5 +36,9 @@ def test_invocation_table_matches_the_run_summary(demo):
     assert inv["log_stream"].isin(provisioned_envs).sum() == truth["provisioned_invocations"]
     assert int(inv["sampled"].fillna(False).sum()) == truth["sampled"]
     assert int(inv["has_trace"].sum()) == truth["sampled"]
+    # the demo's handlers use @lamtrace.instrument: its invocation_end records give trigger and delivery
+    ended = inv[inv["outcome"] != "timeout"]  # a timed-out handler is killed before it can print one
+    assert ended["trigger"].notna().all()
+    assert int((inv["delivery_attempt"] > 1).sum()) == truth["redeliveries"]
     assert ds.coverage["unparsed_events"] == 0 and ds.coverage["attempts_without_report"] == 0
     assert set(inv["log_format"]) == {"text", "json"}  # the demo's worker logs in the JSON format
