@@ -90,6 +90,9 @@ def _split_run_directory(logs: Any, traces: Any) -> tuple[Any, Any]:
     return logs, traces
 
 
+_JOIN_READS = ["function", "request_id", "trace_id", "sampled", "start_time", "attempt"]
+
+
 def _join_traces(
     documents: Iterable[dict[str, Any]], attempts: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -97,8 +100,11 @@ def _join_traces(
     from lamtrace.analysis import traces
 
     segments = traces.segment_rows(documents)
-    joined, counts = traces.join(attempts, segments)
-    return segments, joined, {**segments.attrs.get("trace_documents", {}), **counts}
+    # the join copies what it is given: give it only the columns it reads, then take its columns back
+    joined, counts = traces.join(attempts[_JOIN_READS], segments)
+    for column in traces.TRACE_COLUMNS:
+        attempts[column] = joined[column].array
+    return segments, attempts, {**segments.attrs.get("trace_documents", {}), **counts}
 
 
 def _where(since: Any, until: Any, function: str | Iterable[str] | None) -> str:
