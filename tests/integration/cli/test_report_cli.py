@@ -86,6 +86,18 @@ def test_function_filter_and_group_by(report_json: dict) -> None:
     assert sum(row["attempts"] for row in data["functions"]) == 35
 
 
+def test_a_collect_store_gives_the_same_report(report_json: dict, tmp_path: Path) -> None:
+    from collectors import files, store
+
+    store.write(tmp_path / "store", files.read([DEMO]))
+    assert any((tmp_path / "store" / "traces").rglob("*.parquet"))
+    result = lamtrace("report", str(tmp_path / "store"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("attempts", "invocations", "retries", "cold_starts", "errors", "timeouts", "traced"):
+        assert data["totals"][key] == report_json["totals"][key], key
+
+
 def test_other_formats_are_detected() -> None:
     result = lamtrace(
         "report",
