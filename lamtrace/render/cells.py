@@ -203,6 +203,19 @@ TABLES = (
 )
 
 
+def table_title(report: Row, table_id: str, title: str) -> str:
+    """A table's title; the cost table names the prices it used (region, architecture, price table version)."""
+    pricing = report.get("pricing") or {}
+    if table_id != "cost-table" or not pricing.get("region"):
+        return title
+    note = f"{pricing['region']}, {pricing.get('architecture') or 'x86_64'}"
+    if pricing.get("table_version"):
+        note += f", prices {pricing['table_version']}"
+    if pricing.get("exact_region") is False:
+        note += ", region not in the price table"
+    return f"{title} ({note})"
+
+
 def _fmt_float(value: float | None) -> str:
     if value is None:
         return "-"

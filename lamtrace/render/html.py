@@ -145,7 +145,11 @@ def render_html(
             window=report.get("window") or {},
             summary=_summary(report),
             tables=[
-                {"id": table_id, "title": table_title, **_function_table(columns, report, broken)}
+                {
+                    "id": table_id,
+                    "title": cells.table_title(report, table_id, table_title),
+                    **_function_table(columns, report, broken),
+                }
                 for table_id, table_title, columns in cells.TABLES
             ],
             plots=plots,

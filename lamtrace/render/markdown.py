@@ -42,8 +42,9 @@ def render_markdown(
     window = report.get("window") or {}
     if window.get("start") or window.get("end"):
         lines += [f"{window.get('start', '?')} → {window.get('end', '?')}", ""]
-    for _, table_title, columns in cells.TABLES:
-        lines += [f"## {table_title}", "", *_function_table(columns, report, broken), ""]
+    for table_id, table_title, columns in cells.TABLES:
+        title = cells.table_title(report, table_id, table_title)
+        lines += [f"## {title}", "", *_function_table(columns, report, broken), ""]
     for key, list_title in cells.TOP_LISTS:
         if report.get(key):
             headers = [h for h, _, _ in cells.INVOCATION_LIST_COLUMNS]

@@ -77,9 +77,9 @@ def render_terminal(
         header.append(f"   {window.get('start', '?')} → {window.get('end', '?')}", style="dim")
     console.print(header)
     broken = cells.broken_cells(gate_results)
-    for _, table_title, columns in cells.TABLES:
+    for table_id, table_title, columns in cells.TABLES:
         console.print()
-        console.print(_table(table_title, columns, report, broken))
+        console.print(_table(cells.table_title(report, table_id, table_title), columns, report, broken))
     for key, list_title in cells.TOP_LISTS:
         if report.get(key):
             console.print()
