@@ -150,7 +150,9 @@ def failures(invocations: pd.DataFrame, *, bucket: str | None = None, function: 
     slot = frame["start_time"].dt.floor(freq)
     counts = pd.crosstab(slot, frame["outcome"]).reindex(columns=list(OUTCOME_COLOURS), fill_value=0)
     retries = (frame["attempt"].fillna(1).astype(int) > 1).groupby(slot).sum()
-    every = pd.date_range(slot.min(), slot.max(), freq=freq)  # empty buckets are zeros, not gaps to draw across
+    every = pd.date_range(
+        slot.min(), slot.max(), freq=freq
+    )  # empty buckets are zeros, not gaps to draw across
     counts, retries = counts.reindex(every, fill_value=0), retries.reindex(every, fill_value=0)
     width = pd.Timedelta(freq).total_seconds() / 86400.0 * 0.9
     bottom = np.zeros(len(counts))

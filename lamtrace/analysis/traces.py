@@ -159,6 +159,10 @@ def _match(invocations: pd.DataFrame, attempts: pd.DataFrame) -> dict[int, int]:
     # the k-th attempt (in time) of a request id or trace id takes the k-th traced attempt in time
     for key in ("request_id", "trace_id"):
         free = candidates[~candidates["_index"].isin(list(matched.values())) & candidates[key].notna()]
+        if key == "trace_id":
+            # a traced attempt naming another request id is another invocation (a function calling a function
+            # shares the trace): only attempts without a request id may be matched by trace id
+            free = free[free["request_id"].isna()]
         rest = order[~order["_pos"].isin(list(matched)) & order[key].notna()]
         if free.empty or rest.empty:
             continue
@@ -167,6 +171,10 @@ def _match(invocations: pd.DataFrame, attempts: pd.DataFrame) -> dict[int, int]:
         right = pd.DataFrame({"key": free[key].astype(str), "k": free.groupby(key, sort=False).cumcount(),
                               "_index": free["_index"]})  # fmt: skip
         pairs = left.merge(right, on=["key", "k"])
+        if key == "trace_id":
+            ours = order.set_index("_pos")["function"].reindex(pairs["_pos"]).to_numpy()
+            theirs = attempts["function"].reindex(pairs["_index"]).to_numpy()
+            pairs = pairs[pd.isna(ours) | pd.isna(theirs) | (ours == theirs)]
         matched.update(
             zip(pairs["_pos"].astype(int).tolist(), pairs["_index"].astype(int).tolist(), strict=True)
         )

@@ -222,7 +222,10 @@ def test_several_attempts_of_one_request_in_one_trace_are_matched_in_time_order(
 def test_join_by_trace_id_when_no_segment_names_the_request():
     docs = raw_docs("iatk-function-segment.jsonl")  # a function segment alone: no request id anywhere
     trace = docs[0]["trace_id"]
-    out, summary = join(invocations({"request_id": "r1", "trace_id": trace}), segment_rows(docs))
+    function = "sam-ts-app-z-NewOrderConsumerFunction-Qqv4wKsAxhOi"
+    out, summary = join(
+        invocations({"request_id": "r1", "trace_id": trace, "function": function}), segment_rows(docs)
+    )
     row = out.iloc[0]
     assert row["has_trace"]
     assert row["xray_init_ms"] == pytest.approx(352.0856, abs=0.01)
@@ -309,3 +312,50 @@ def test_otlp_spans_as_collectors_files_yields_them():
     row = out.iloc[0]
     assert row["has_trace"] and row["xray_invocation_ms"] == pytest.approx(1000.0)
     assert summary["matched_attempts"] == 1 and summary["orphan_traces"] == 0
+
+
+TRACE_IDS = {"a": "1-00000001-" + "0" * 24, "b": "1-00000002-" + "0" * 24, "c": "1-00000003-" + "0" * 24,
+             "z": "1-0000000f-" + "0" * 24}  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    traced=st.lists(
+        st.tuples(st.sampled_from("abc"), st.sampled_from("rstu"), st.floats(0, 100)), max_size=6
+    ),
+    logged=st.lists(st.tuples(st.sampled_from("rstuv"), st.sampled_from(["a", "b", "z", None])), max_size=6),
+)
+def test_join_uses_each_traced_attempt_once_and_matches_every_request_id_it_can(traced, logged):
+    docs = []
+    for n, (trace, request, start) in enumerate(traced):
+        docs += lambda_pair(TRACE_IDS[trace], request, f"{n:015x}a", f"{n:015x}b", 1000.0 + start)
+    rows = []
+    for request, trace in logged:
+        attempt = 1 + sum(1 for row in rows if row["request_id"] == request)
+        rows.append({"request_id": request, "attempt": attempt, "trace_id": TRACE_IDS.get(trace)})
+    out, summary = join(invocations(*rows), segment_rows(docs))
+    assert summary["matched_attempts"] <= len(traced)
+    assert out["xray_total_ms"].notna().sum() == summary["matched_attempts"]
+    for request in "rstu":
+        expected = min(
+            sum(1 for _, r, _ in traced if r == request), sum(1 for r, _ in logged if r == request)
+        )
+        matched = out.loc[out["request_id"] == request, "xray_total_ms"].notna().sum()
+        assert matched >= expected  # request-id matches come first; trace-id matches may add more
+
+
+def test_trace_id_match_never_takes_an_attempt_of_another_request():
+    # orders calls billing in the same trace; only billing's Lambda segments were collected
+    docs = lambda_pair(TRACE, "billing-request", "5000000000000001", "f000000000000010", 100.0)
+    out, summary = join(invocations({"request_id": "orders-request", "trace_id": TRACE}), segment_rows(docs))
+    assert out.iloc[0]["has_trace"] and pd.isna(out.iloc[0]["xray_total_ms"])
+    assert summary["matched_attempts"] == 0
+
+
+def test_trace_id_match_requires_the_same_function_when_known():
+    docs = raw_docs("iatk-function-segment.jsonl")  # function segment alone, function name from its ARN
+    trace = docs[0]["trace_id"]
+    out, _ = join(
+        invocations({"request_id": "r1", "trace_id": trace, "function": "other"}), segment_rows(docs)
+    )
+    assert pd.isna(out.iloc[0]["xray_invocation_ms"])
