@@ -19,6 +19,8 @@ from lamtrace.render import cells
 
 TEMPLATES = Path(__file__).parent / "templates"
 NUMERIC_KEYS = ("attempt", "duration_ms")
+MAX_SVG_BYTES = 600_000
+PNG_DPI = 110
 
 # plot id -> (section title, what the reader sees). The order is the page's order.
 PLOTS = {
@@ -40,19 +42,26 @@ PLOTS = {
 
 
 def figure_data_uri(figure: Any) -> str:
-    """A matplotlib Figure as a ``data:image/svg+xml;base64,...`` URI (the figure is closed afterwards).
+    """A matplotlib Figure as a ``data:`` URI (the figure is closed afterwards).
 
-    An ``<img>`` keeps each SVG's ids to itself, so several plots on one page cannot clash.
+    SVG keeps plots sharp and small; a plot with many thousands of marks (a timeline of 100k attempts) would make a
+    huge SVG, so above ``MAX_SVG_BYTES`` the figure is embedded as a PNG instead. An ``<img>`` keeps each SVG's ids to
+    itself, so several plots on one page cannot clash.
     """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    kind = "svg+xml"
+    if buffer.tell() > MAX_SVG_BYTES:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight", dpi=PNG_DPI)
+        kind = "png"
     try:
         import matplotlib.pyplot as plt
 
         plt.close(figure)
     except ImportError:  # pragma: no cover - matplotlib made the figure, so it is there
         pass
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"data:image/{kind};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _environment() -> Environment:

@@ -63,3 +63,16 @@ def test_renders_in_headless_chromium(tmp_path: Path) -> None:
     screenshot(page, png, height=1600)
     assert png.stat().st_size > 10_000
     assert ink_fraction(png) > 0.02
+
+
+def test_a_plot_with_very_many_marks_is_embedded_as_png() -> None:
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from lamtrace.render.html import MAX_SVG_BYTES, figure_data_uri
+
+    figure, axes = plt.subplots()
+    axes.scatter(*np.random.default_rng(0).random((2, 30_000)), s=1)
+    uri = figure_data_uri(figure)
+    assert uri.startswith("data:image/png;base64,")
+    assert len(uri) < MAX_SVG_BYTES
