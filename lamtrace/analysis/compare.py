@@ -228,6 +228,8 @@ def compare(
         rows_a, rows_b = a[a["function"] == name], b[b["function"] == name]
         entry = _compare_group(name, rows_a, rows_b, alpha)
         if name not in names_a or name not in names_b:
-            entry["warnings"].insert(0, f"only in {labels[1] if name not in names_a else labels[0]}")
+            side = "b" if name not in names_a else "a"
+            entry["warnings"] = [f"only in {labels[0] if side == 'a' else labels[1]}"]
+            entry["verdict"] = f"only in {side}"
         result.functions.append(entry)
     return result

@@ -105,8 +105,8 @@ def test_functions_on_one_side_only_are_listed() -> None:
     rng = np.random.default_rng(0)
     result = compare(_attempts("old", rng.normal(10, 1, 30)), _attempts("new", rng.normal(10, 1, 30)))
     by_name = {f["function"]: f for f in result.functions}
-    assert by_name["old"]["warnings"][0] == "only in a"
-    assert by_name["new"]["verdict"] == "no data"
+    assert (by_name["old"]["warnings"], by_name["old"]["verdict"]) == (["only in a"], "only in a")
+    assert (by_name["new"]["warnings"], by_name["new"]["verdict"]) == (["only in b"], "only in b")
 
 
 def test_failure_rates_are_compared() -> None:
