@@ -25,7 +25,7 @@ WAKE_TOLERANCE_S = 0.01
 
 
 class Alarm(Fields):
-    """When to warn (``time.monotonic()`` values) and about which thread."""
+    """When to warn (``time.perf_counter()`` values) and about which thread."""
 
     __slots__ = ("warn_at", "thread_id", "started", "deadline")
 
@@ -56,7 +56,7 @@ class Watchdog:
         self._thread.start()
 
     def arm(self, warn_at: float, started: float, deadline: float) -> None:
-        """Warn at ``warn_at`` about the calling thread (all three are ``time.monotonic()`` values)."""
+        """Warn at ``warn_at`` about the calling thread (all three are ``time.perf_counter()`` values)."""
         self._alarm = Alarm(warn_at, threading.get_ident(), started, deadline)
         # Deadlines come in whole milliseconds, so a warm invocation's deadline can look a hair earlier than the
         # previous one's: waking the thread for that (a lock and a thread switch, most of an invocation's
@@ -78,7 +78,7 @@ class Watchdog:
                 self._wake.clear()
                 continue
             self._wake_at = alarm.warn_at
-            delay = alarm.warn_at - time.monotonic()
+            delay = alarm.warn_at - time.perf_counter()
             if delay > 0:
                 self._wake.wait(delay)
                 self._wake.clear()

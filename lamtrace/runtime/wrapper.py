@@ -29,7 +29,7 @@ _watchdog: Any = None  # one per process, started on the first invocation that w
 
 def _on_timeout(alarm: Any, stack: str) -> None:
     """Watchdog callback: the timeout_warning record, flushed at once (the process may be killed next)."""
-    now = time.monotonic()
+    now = time.perf_counter()
     fields = {
         R.DURATION_MS: round((now - alarm.started) * 1000, 3),
         R.REMAINING_MS: int((alarm.deadline - now) * 1000),
@@ -45,7 +45,7 @@ def _on_timeout(alarm: Any, stack: str) -> None:
 class _Invocation:
     """Per-invocation state kept between ``begin`` and ``end``."""
 
-    __slots__ = ("context", "started", "trigger", "trace", "span", "cold_start", "arn")
+    __slots__ = ("context", "started", "trigger", "trace", "span", "cold_start", "arn", "deadline")
 
     def __init__(
         self,
@@ -57,6 +57,7 @@ class _Invocation:
     ) -> None:
         self.context = context
         self.started = time.perf_counter()
+        self.deadline: float | None = None  # perf_counter() value of the deadline, once the watchdog is armed
         self.trigger = trigger
         self.trace = trace
         self.cold_start = cold_start
@@ -181,7 +182,7 @@ class Instrumented:
             if self.backend is not None:
                 self._start_span(inv)
             if _watchdog is not None and self.options.timeout_warning_ms > 0:
-                self._arm(context, inv.started)
+                self._arm(context, inv)
             return inv
         except Exception as exc:
             log.internal_error("begin", exc)
@@ -201,14 +202,14 @@ class Instrumented:
         except Exception as exc:
             log.internal_error("tracing start", exc)
 
-    def _arm(self, context: Any, started: float) -> None:
+    def _arm(self, context: Any, inv: _Invocation) -> None:
         remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
         if remaining_ms is None:
             return
         remaining = remaining_ms() / 1000
         lead = min(self.options.timeout_warning_ms / 1000, remaining / 2)
-        now = time.monotonic()
-        _watchdog.arm(now + remaining - lead, now - (time.perf_counter() - started), now + remaining)
+        inv.deadline = deadline = time.perf_counter() + remaining
+        _watchdog.arm(deadline - lead, inv.started, deadline)
 
     def end(self, inv: _Invocation | None, error: BaseException | None) -> None:
         """Everything after the handler returned or raised. Never raises."""
@@ -253,12 +254,16 @@ class Instrumented:
         """The invocation_end fields as JSON object members, from a template: this line is written on every
         invocation, and encoding it as a dict costs twice as much."""
         trigger = inv.trigger
-        remaining = getattr(inv.context, "get_remaining_time_in_millis", None)
+        if inv.deadline is not None:  # known since begin: no second call into the context
+            remaining: Any = int((inv.deadline - time.perf_counter()) * 1000)
+        else:
+            method = getattr(inv.context, "get_remaining_time_in_millis", None)
+            remaining = method() if method is not None else None
         text = _END_TEMPLATE % (
             self._version_members(inv.arn),
             _SUCCESS if error is None else log.members(_error_fields(error)),
             duration_ms,
-            log.value(remaining() if remaining is not None else None),
+            log.value(remaining),
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             trigger.name,
             int(trigger.attempt),
