@@ -6,6 +6,7 @@ as the input grows; pandas only sees the result (one row per attempt).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -81,7 +82,9 @@ def connect(
     config = {"memory_limit": memory_limit, "preserve_insertion_order": False, "temp_directory": directory}
     con = duckdb.connect(os.path.join(directory, "analysis.duckdb"), config=config)
     try:
-        con.execute("SET enable_progress_bar = false")
+        # Inside Jupyter without ipywidgets DuckDB refuses this setting; its bar is off there anyway.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("SET enable_progress_bar = false")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         yield con
