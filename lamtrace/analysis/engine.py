@@ -123,8 +123,10 @@ _EVENT_ID = (
 _SOURCE = (
     f"(SELECT hash({_EVENT_ID}) AS eid, hash(log_group, log_stream) AS sid, * EXCLUDE (event_id) FROM raw)"
 )
-_PARSE = "CREATE OR REPLACE TABLE ev_all AS " + classify_sql(
-    _SOURCE, columns=("eid", "sid", "log_group", "log_stream", "timestamp")
+_PARSE = (
+    "CREATE OR REPLACE TABLE ev_all AS SELECT *, hash(request_id) AS rid FROM ("
+    + classify_sql(_SOURCE, columns=("eid", "sid", "log_group", "log_stream", "timestamp"))
+    + ")"
 )
 
 
@@ -164,7 +166,7 @@ def coverage(
     by_kind = {kind: int(by_kind.get(kind, 0)) for kind in KINDS}
     unattributed = con.execute(
         "SELECT count(*) FROM ev WHERE request_id IS NULL AND kind IN ('unhandled_error', 'unknown_error', "
-        "'timeout', 'runtime_exit', 'app', 'emf') AND rowid NOT IN (SELECT rid FROM assigned)"
+        "'timeout', 'runtime_exit', 'app', 'emf') AND rowid NOT IN (SELECT ev_row FROM assigned)"
     ).fetchone()[0]
     platform = sum(by_kind[k] for k in PLATFORM_KINDS)
     return {
