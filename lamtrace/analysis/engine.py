@@ -134,13 +134,11 @@ def build_attempts(con: duckdb.DuckDBPyConnection, where: str = "true") -> pd.Da
     """The invocation attempt table (log-derived columns; trace columns null) from table ``ev``."""
     for step in STEPS:
         con.execute(step)
-    # via Arrow: about twice as fast as DuckDB's own DataFrame conversion here
-    frame = (
-        con.sql(f"SELECT * FROM ({FINAL}) WHERE {where} ORDER BY start_time, log_stream")
-        .to_arrow_table()
-        .to_pandas(self_destruct=True)
-    )
-    return to_contract(frame)
+    # via Arrow: about twice as fast as DuckDB's own DataFrame conversion here; sorted by Arrow too, which at
+    # 1M attempts costs a third of DuckDB's ORDER BY (that one moves every column through its sort)
+    table = con.sql(f"SELECT * FROM ({FINAL}) WHERE {where}").to_arrow_table()
+    table = table.sort_by([("start_time", "ascending"), ("log_stream", "ascending")])
+    return to_contract(table.to_pandas(self_destruct=True))
 
 
 def to_contract(frame: pd.DataFrame) -> pd.DataFrame:
