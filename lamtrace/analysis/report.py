@@ -18,9 +18,9 @@ import pandas as pd
 
 from lamtrace.analysis.pricing import load_price_table, prices_for
 from lamtrace.analysis.report_figures import FINAL, figures, final_mask
-from lamtrace.analysis.report_render import FORMATS, render
 from lamtrace.analysis.traces import TRACE_COLUMNS, join
 from lamtrace.errors import InputError
+from lamtrace.render import FORMATS, render
 
 SCHEMA = "lamtrace.report/1"
 GROUP_KEYS = {"function": "function", "version": "version", "trigger": "trigger", "log_stream": "log_stream",
@@ -58,13 +58,17 @@ class Report:
         return pd.json_normalize(self.data["functions"], sep=".")
 
     def render(self, format: str = "table") -> str:
-        """The report as text: ``table`` (plain), ``json``, ``csv``, ``markdown`` or ``html`` (a fragment)."""
-        if format == "csv":
-            return self.to_frame().to_csv(index=False)
-        return render(self.data, format)
+        """The report as text, as ``lamtrace report --format`` prints it.
+
+        ``format``: ``table`` (plain text), ``json``, ``csv``, ``markdown`` or ``html`` — a fragment, the same as
+        in Jupyter (``lamtrace.render.render(report.to_dict(), "html", figures=...)`` makes the whole page).
+        An unknown format raises :class:`~lamtrace.errors.InputError`.
+        """
+        return render(self.data, format, fragment=True)
 
     def _repr_html_(self) -> str:
-        return render(self.data, "html")
+        """Jupyter's view: summary cards, the tables, slowest / failed attempts and coverage in one styled ``<div>``."""
+        return render(self.data, "html", fragment=True)
 
     def __repr__(self) -> str:
         totals = self.data["totals"]

@@ -248,6 +248,12 @@ INVOCATION_LIST_COLUMNS: tuple[tuple[str, str, Callable[[Row], str]], ...] = (
     ("ms", "duration_ms", lambda row: fmt_ms(row.get("duration_ms"))),
     ("outcome", "outcome", outcome_text),
 )
+# HTML has the room for two more: how the attempt started, and the trace to open in the X-Ray console
+WIDE_LIST_COLUMNS = (
+    *INVOCATION_LIST_COLUMNS,
+    ("start kind", "start_kind", lambda row: _text(row.get("start_kind"))),
+    ("trace id", "trace_id", lambda row: _text(row.get("trace_id"))),
+)
 
 
 def row_label(report: Row, row: Row) -> str:
@@ -281,21 +287,26 @@ def cell_for(column: Column, name: str, row: Row, broken: set[tuple[str, str]]) 
 TOP_LISTS = (("slowest", "Slowest invocations"), ("failed", "Failed invocations"))
 
 
-def coverage_lines(report: Row) -> list[str]:
-    """What the input held and what was understood, as ``what: count`` lines (the coverage section)."""
+def coverage_rows(report: Row) -> list[tuple[str, str]]:
+    """What the input held and what was understood, as ``(what, count)`` pairs (the coverage section)."""
     coverage = report.get("coverage") or {}
-    lines = [f"{k.replace('_', ' ')}: {fmt_count(v)}" for k, v in (coverage.get("table") or {}).items()]
+    rows = [(k.replace("_", " "), fmt_count(v)) for k, v in (coverage.get("table") or {}).items()]
     for key in ("events", "unparsed_events", "unattributed_events", "duplicates_dropped"):
         if isinstance(coverage.get(key), int):
-            lines.append(f"{key.replace('_', ' ')}: {fmt_count(coverage[key])}")
+            rows.append((key.replace("_", " "), fmt_count(coverage[key])))
     malformed = nested(coverage, "files", "malformed_lines")
     if malformed:
-        lines.append(f"malformed lines: {fmt_count(malformed)}")
+        rows.append(("malformed lines", fmt_count(malformed)))
     traces = coverage.get("traces") or {}
     if traces.get("available") is False:
-        lines.append("traces: none in the input")
+        rows.append(("traces", "none in the input"))
     for key in ("traces", "matched_attempts", "orphan_traces", "unsampled", "not_collected"):
         if isinstance(traces.get(key), int):
             name = key.replace("_", " ") if "trace" in key else f"traces {key.replace('_', ' ')}"
-            lines.append(f"{name}: {fmt_count(traces[key])}")
-    return lines
+            rows.append((name, fmt_count(traces[key])))
+    return rows
+
+
+def coverage_lines(report: Row) -> list[str]:
+    """The coverage section as ``what: count`` lines (terminal and Markdown)."""
+    return [f"{what}: {count}" for what, count in coverage_rows(report)]

@@ -1,7 +1,8 @@
-"""The HTML report: one self-contained file (CSS inline, plots embedded as data URIs, no scripts, fonts or links).
+"""The HTML report: a self-contained page (CSS inline, plots as data URIs, no scripts, fonts or links) or a fragment.
 
-Figures come from the report's plot methods (matplotlib); tables from ``to_dict()`` through :mod:`cells`, so the
-HTML shows the same figures as the terminal.
+The fragment is the same sections in one ``<div class="lamtrace-report">`` with styles scoped to it, for Jupyter
+(``Report._repr_html_``) and for embedding. Figures come from the report's plot methods (matplotlib); tables from
+``to_dict()`` through :mod:`cells`, so the HTML shows the same figures as the terminal.
 """
 
 from __future__ import annotations
@@ -116,13 +117,20 @@ def render_html(
     figures: Mapping[str, Any] | None = None,
     gate_results: Sequence[Any] = (),
     title: str = "lamtrace report",
+    fragment: bool = False,
 ) -> str:
-    """The whole page as a string. ``figures`` maps plot ids of ``PLOTS`` to matplotlib Figures (or None = no data)."""
+    """The whole page as a string. ``figures`` maps plot ids of ``PLOTS`` to matplotlib Figures (or None = no data).
+
+    ``fragment``: only a ``<div>`` with the sections (no ``<html>``/``<head>``, CSS scoped to the div, smaller
+    headings) and only the plots given in ``figures``; the page shows a note for each missing plot.
+    """
     figures = figures or {}
     broken = cells.broken_cells(gate_results)
     plots = []
     for plot_id, (plot_title, caption) in PLOTS.items():
         figure = figures.get(plot_id)
+        if figure is None and fragment:
+            continue
         plots.append(
             {
                 "id": plot_id,
@@ -135,20 +143,19 @@ def render_html(
         {
             "id": key,
             "title": list_title,
-            "headers": [h for h, _, _ in cells.INVOCATION_LIST_COLUMNS],
-            "rows": [[fmt(row) for _, _, fmt in cells.INVOCATION_LIST_COLUMNS] for row in report[key]],
+            "headers": [h for h, _, _ in cells.WIDE_LIST_COLUMNS],
+            "rows": [[fmt(row) for _, _, fmt in cells.WIDE_LIST_COLUMNS] for row in report[key]],
             "failed": [row.get("outcome") not in (None, "success") for row in report[key]],
-            "text_columns": [
-                i for i, (_, k, _) in enumerate(cells.INVOCATION_LIST_COLUMNS) if k not in NUMERIC_KEYS
-            ],
+            "text_columns": [i for i, (_, k, _) in enumerate(cells.WIDE_LIST_COLUMNS) if k not in NUMERIC_KEYS],
         }
         for key, list_title in cells.TOP_LISTS
         if report.get(key)
     ]
     return (
         _environment()
-        .get_template("report.html")
+        .get_template("fragment.html" if fragment else "report.html")
         .render(
+            heading_level=3 if fragment else 1,
             title=title,
             version=__version__,
             window=report.get("window") or {},
@@ -163,7 +170,7 @@ def render_html(
             ],
             plots=plots,
             lists=lists,
-            coverage=cells.coverage_lines(report),
+            coverage=cells.coverage_rows(report),
             gates=[
                 {"text": r.describe(), "broken": r.broken, "unknown": r.value is None} for r in gate_results
             ],

@@ -275,16 +275,19 @@ def test_to_frame_one_row_per_function_with_flat_columns():
 
 
 def test_renderings():
+    """``Report.render`` is the CLI's renderer (lamtrace.render): same formats, same text."""
     rep = report(*RETRIED, {"function": "pay", "trace_id": "1-5759e988-bd862e3fe1be46a994272793"})
     html = rep._repr_html_()
     assert html.startswith('<div class="lamtrace-report">') and "<table>" in html and "orders" in html
+    assert "<html" not in html and "<body" not in html and rep.render("html") == html
     markdown = rep.render("markdown")
-    assert "| function | attempts |" in markdown and "| total |" in markdown
+    assert "| function | attempts |" in markdown and "| **total** |" in markdown
     table = rep.render("table")
-    assert table.splitlines()[1].split()[:3] == ["function", "attempts", "invocations"]
+    assert any(line.split()[:3] == ["function", "attempts", "invocations"] for line in table.splitlines())
+    assert "orders" in table and "total" in table and "\x1b[" not in table
     assert json.loads(rep.render("json")) == rep.to_dict()
     csv = rep.render("csv")
-    assert csv.splitlines()[0].startswith("function,") and len(csv.splitlines()) == 3
+    assert [line.split(",")[0] for line in csv.splitlines()] == ["function", "orders", "pay", "total"]
     with pytest.raises(InputError, match="unknown report format"):
         rep.render("yaml")
 

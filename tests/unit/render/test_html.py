@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -10,7 +11,7 @@ import pytest
 from lamtrace.analysis.gates import evaluate, parse_gates
 from lamtrace.render import render
 from lamtrace.render.html import PLOTS
-from tests.unit.render.html_checks import assert_self_contained, chromium, ink_fraction, screenshot
+from tests.unit.render.html_checks import Page, assert_self_contained, chromium, ink_fraction, screenshot
 from tests.unit.render.sample import sample_report
 
 matplotlib.use("Agg")
@@ -76,3 +77,47 @@ def test_a_plot_with_very_many_marks_is_embedded_as_png() -> None:
     uri = figure_data_uri(figure)
     assert uri.startswith("data:image/png;base64,")
     assert len(uri) < MAX_SVG_BYTES
+
+
+def _css_selectors(css: str) -> list[str]:
+    """Every selector of a stylesheet (no @-rules in ours)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    return [s.strip() for block in css.split("}") if "{" in block for s in block.split("{")[0].split(",")]
+
+
+def test_fragment_for_jupyter_has_the_sections_without_a_page_around_them() -> None:
+    html = render(sample_report(), "html", fragment=True)
+    assert html.startswith('<div class="lamtrace-report">') and html.rstrip().endswith("</div>")
+    page = assert_self_contained(html)
+    assert not {"html", "head", "body", "title", "meta", "h1", "h2"} & set(page.tags)  # no notebook TOC entries
+    assert {"summary", "invocations", "failures", "latency-table", "cost-table", "slowest", "failed", "coverage"} <= (
+        page.ids
+    )
+    assert not any(i.startswith("plot-") for i in page.ids)  # plots only when given; the notebook draws its own
+    assert "orders-api" in html and "$0.0123" in html and "6795fe66-0f3d-4c6e-9d52-1d7c2f1a9b10" in html
+    assert "<td>orphan traces</td><td>2</td>" in html  # coverage as a table
+
+
+def test_fragment_styles_are_scoped_to_it() -> None:
+    page = Page(render(sample_report(), "html", fragment=True))
+    selectors = _css_selectors("".join(page.styles))
+    assert len(selectors) > 20
+    assert all(s.startswith(".lamtrace-report") for s in selectors), selectors
+    whole = Page(render(sample_report(), "html"))  # the page adds only rules for its own <body>
+    assert {s for s in _css_selectors("".join(whole.styles)) if not s.startswith(".lamtrace-report")} == {
+        "body",
+        "body > .lamtrace-report",
+    }
+
+
+def test_fragment_shows_the_plots_it_is_given() -> None:
+    page = Page(render(sample_report(), "html", fragment=True, figures=_figures()))
+    assert {i for i in page.ids if i.startswith("plot-")} == {"plot-latency", "plot-timeline", "plot-failures"}
+    assert len(page.images) == 3
+
+
+def test_fragment_escapes_text() -> None:
+    report = sample_report()
+    report["functions"][0]["function"] = "<script>alert(1)</script>"
+    html = render(report, "html", fragment=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

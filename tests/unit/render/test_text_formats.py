@@ -9,6 +9,7 @@ import json
 import pytest
 
 from lamtrace.analysis.gates import evaluate, parse_gates
+from lamtrace.errors import InputError
 from lamtrace.render import render
 from tests.unit.render.sample import sample_report
 
@@ -44,6 +45,6 @@ def test_markdown_escapes_pipes() -> None:
     assert "Weird\\|Error" in render(report, "markdown")
 
 
-def test_unknown_format() -> None:
-    with pytest.raises(ValueError, match="unknown format 'yaml'"):
+def test_unknown_format_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="unknown report format 'yaml': use one of table, json, csv"):
         render(sample_report(), "yaml")
