@@ -146,7 +146,9 @@ def render_html(
             "headers": [h for h, _, _ in cells.WIDE_LIST_COLUMNS],
             "rows": [[fmt(row) for _, _, fmt in cells.WIDE_LIST_COLUMNS] for row in report[key]],
             "failed": [row.get("outcome") not in (None, "success") for row in report[key]],
-            "text_columns": [i for i, (_, k, _) in enumerate(cells.WIDE_LIST_COLUMNS) if k not in NUMERIC_KEYS],
+            "text_columns": [
+                i for i, (_, k, _) in enumerate(cells.WIDE_LIST_COLUMNS) if k not in NUMERIC_KEYS
+            ],
         }
         for key, list_title in cells.TOP_LISTS
         if report.get(key)
