@@ -11,8 +11,8 @@ import sys
 from typing import Any
 
 from lamtrace.cli.sources import add_input_arguments, split_list
+from lamtrace.render import FORMATS
 
-FORMAT_CHOICES = ("table", "json", "csv", "markdown", "html")
 GROUP_BY_CHOICES = ("function", "version", "trigger", "stream")
 ARCHITECTURES = ("x86_64", "arm64")
 GATE_EXIT = 3
@@ -49,7 +49,7 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEYS",
         help=f"rows per combination of {', '.join(GROUP_BY_CHOICES)} (comma-separated; default: function)",
     )
-    parser.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="table", help="output format")
+    parser.add_argument("--format", "-f", choices=FORMATS, default="table", help="output format")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--html", metavar="FILE", help="also write the HTML report (self-contained) to FILE")
     parser.add_argument(
