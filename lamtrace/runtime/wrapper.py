@@ -15,6 +15,7 @@ import time
 import lamtrace
 from lamtrace import records as R
 from lamtrace.runtime import config, environment, log, tracing, triggers
+from lamtrace.runtime.log import quote
 from lamtrace.runtime.redact import Redactor
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     Handler = Callable[[Any, Any], Any]
 
 _watchdog: Any = None  # one per process, started on the first invocation that wants it
+_environ = os.environ
+_getrusage, _RUSAGE_SELF = resource.getrusage, resource.RUSAGE_SELF
 
 
 def _on_timeout(alarm: Any, stack: str) -> None:
@@ -35,7 +38,7 @@ def _on_timeout(alarm: Any, stack: str) -> None:
         R.REMAINING_MS: int((alarm.deadline - now) * 1000),
         R.STACK: stack,
     }
-    log.emit_marker(R.TIMEOUT_WARNING, "invocation is about to time out", fields, log.WARNING)
+    log.Marker(R.TIMEOUT_WARNING, "invocation is about to time out", log.WARNING).emit(fields)
     try:
         sys.stdout.flush()
     except Exception as exc:
@@ -45,7 +48,17 @@ def _on_timeout(alarm: Any, stack: str) -> None:
 class _Invocation:
     """Per-invocation state kept between ``begin`` and ``end``."""
 
-    __slots__ = ("context", "started", "trigger", "trace", "span", "cold_start", "arn", "deadline")
+    __slots__ = (
+        "context",
+        "started",
+        "trigger",
+        "trace",
+        "span",
+        "cold_start",
+        "arn",
+        "request_id",
+        "deadline",
+    )
 
     def __init__(
         self,
@@ -54,6 +67,7 @@ class _Invocation:
         trace: environment.TraceHeader,
         cold_start: bool,
         arn: Any,
+        request_id: Any,
     ) -> None:
         self.context = context
         self.started = time.perf_counter()
@@ -62,6 +76,7 @@ class _Invocation:
         self.trace = trace
         self.cold_start = cold_start
         self.arn = arn
+        self.request_id = request_id
         self.span: Any = tracing.NO_SPAN
 
 
@@ -72,14 +87,14 @@ class Instrumented:
         self.handler = handler
         self.options = options
         self.name = getattr(handler, "__qualname__", None) or "handler"
+        self._span_name = f"## {self.name}"
         self.backend: tracing.Backend | None = None
         self.threshold = log.level_value(options.log_level)
         self.redact = Redactor(config.DEFAULT_REDACT_KEYS + tuple(options.redact_keys))
         self._ready = False
+        self._lead = options.timeout_warning_ms / 1000  # warn this long before the deadline (seconds)
         self._static: dict[str, Any] = {}
-        self._qualifiers: dict[
-            str | None, tuple[str | None, str | None]
-        ] = {}  # invoked ARN -> (version, alias)
+        self._per_arn: dict[Any, tuple[str, str]] = {}  # invoked ARN -> its JSON text, version/alias members
         self._set_static()
         log.set_context({**self._static, R.SCHEMA_KEY: R.SCHEMA_VERSION})  # for lines logged during init
 
@@ -101,6 +116,7 @@ class Instrumented:
         }
         # The keys ending every line: the static part rendered now, the per-invocation part filled in by ``begin``.
         self._context_template = log.members(self._static).replace("%", "%%") + _CONTEXT_TAIL
+        self._context_keys = frozenset(self._static) | _CONTEXT_TAIL_KEYS
 
     def _setup(self, context: Any) -> None:
         """First invocation of this handler: settle what the init phase could not know, load chosen extras."""
@@ -150,38 +166,34 @@ class Instrumented:
             if environment.consume_first_invocation():
                 env_facts = self._environment_facts(time.time())
                 cold = env_facts[R.INIT_TYPE] == environment.INIT_ON_DEMAND and not env_facts[R.PROACTIVE]
-            header = environment.parse_trace_header(os.environ.get("_X_AMZN_TRACE_ID"))
+            header = environment.parse_trace_header(_environ.get("_X_AMZN_TRACE_ID"))
             arn = getattr(context, "invoked_function_arn", None)
-            log.state.errors = 0
-            log.state.redact = self.redact
             request_id = getattr(context, "aws_request_id", None)
+            state = log.state
+            state.errors = 0
+            state.redact = self.redact
+            state.threshold = self.threshold
+            state.context_keys = self._context_keys
             # The keys ending every line of this invocation, rendered once (by hand: the one per-invocation part).
-            value = log.value
-            rendered = self._context_template % (
+            state.context_json = self._context_template % (
                 "true" if cold else "false",
-                value(arn),
-                value(request_id),
-                value(header.root),
+                self._arn_texts(arn)[0],
+                quote(request_id) if type(request_id) is str else log.value(request_id),
+                quote(header.root) if type(header.root) is str else log.value(header.root),
             )
-            context_fields = {
-                **self._static, R.COLD_START: cold, R.FUNCTION_ARN: arn, R.FUNCTION_REQUEST_ID: request_id,
-                R.XRAY_TRACE_ID: header.root, R.SCHEMA_KEY: R.SCHEMA_VERSION,
-            }  # fmt: skip
-            log.set_context(context_fields, rendered)
-            log.state.threshold = self.threshold
             if self.options.debug_sample_rate > 0:
                 import random
 
                 if random.random() < self.options.debug_sample_rate:
-                    log.state.threshold = log.DEBUG
+                    state.threshold = log.DEBUG
             if env_facts is not None:
                 log.emit_marker(R.ENV_INIT, f"environment init ({env_facts[R.INIT_TYPE]})", env_facts)
             if self.options.log_event:
                 log.emit({R.LEVEL: "INFO", R.MESSAGE: "event", R.EVENT: self.redact(event)})
-            inv = _Invocation(context, triggers.describe(event), header, cold, arn)
+            inv = _Invocation(context, triggers.describe(event), header, cold, arn, request_id)
             if self.backend is not None:
                 self._start_span(inv)
-            if _watchdog is not None and self.options.timeout_warning_ms > 0:
+            if _watchdog is not None and self._lead > 0:
                 self._arm(context, inv)
             return inv
         except Exception as exc:
@@ -191,14 +203,14 @@ class Instrumented:
     def _start_span(self, inv: _Invocation) -> None:
         try:
             invocation = tracing.Invocation(
-                log.state.context[R.FUNCTION_REQUEST_ID],
+                inv.request_id,
                 self._static[R.FUNCTION_NAME],
                 inv.arn,
                 inv.cold_start,
                 inv.trigger,
                 inv.trace,
             )
-            inv.span = self.backend.start(f"## {self.name}", invocation)  # type: ignore[union-attr]
+            inv.span = self.backend.start(self._span_name, invocation)  # type: ignore[union-attr]
         except Exception as exc:
             log.internal_error("tracing start", exc)
 
@@ -207,8 +219,8 @@ class Instrumented:
         if remaining_ms is None:
             return
         remaining = remaining_ms() / 1000
-        lead = min(self.options.timeout_warning_ms / 1000, remaining / 2)
-        inv.deadline = deadline = time.perf_counter() + remaining
+        lead = self._lead if self._lead < remaining / 2 else remaining / 2
+        inv.deadline = deadline = inv.started + remaining
         _watchdog.arm(deadline - lead, inv.started, deadline)
 
     def end(self, inv: _Invocation | None, error: BaseException | None) -> None:
@@ -216,19 +228,19 @@ class Instrumented:
         if inv is None:
             return
         try:
-            duration_ms = round((time.perf_counter() - inv.started) * 1000, 3)
+            now = time.perf_counter()
             if _watchdog is not None:
                 _watchdog.disarm()
             if self.backend is not None:
                 self._end_span(inv, error)
-            log.emit_marker(R.INVOCATION_END, "invocation end", self._end_members(inv, error, duration_ms))
+            _END_MARKER.emit(self._end_members(inv, error, now))
             if self.options.metrics:
                 from lamtrace.runtime import emf
 
                 st = self._static
                 log.write(log.encode(emf.metrics_record(
-                    self.options.metrics_namespace, st[R.FUNCTION_NAME] or "", st[R.SERVICE], inv.cold_start, duration_ms,
-                    error is not None, int(time.time() * 1000),
+                    self.options.metrics_namespace, st[R.FUNCTION_NAME] or "", st[R.SERVICE], inv.cold_start,
+                    round((now - inv.started) * 1000, 3), error is not None, int(time.time() * 1000),
                 )))  # fmt: skip
         except Exception as exc:
             log.internal_error("end", exc)
@@ -240,33 +252,37 @@ class Instrumented:
         except Exception as exc:
             log.internal_error("tracing end", exc)
 
-    def _version_members(self, arn: str | None) -> str:
-        """``"function_version":...[,"function_alias":...]`` for an invoked ARN (rendered once per ARN)."""
-        found = self._qualifiers.get(arn)
+    def _arn_texts(self, arn: Any) -> tuple[str, str]:
+        """(JSON text of the invoked ARN, its ``"function_version":...[,"function_alias":...]`` members), rendered
+        once per ARN: a function is invoked under one or a few ARNs."""
+        found = self._per_arn.get(arn) if type(arn) is str else None
         if found is None:
-            version, alias = environment.version_and_alias(arn, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"))
-            found = log.members({R.FUNCTION_VERSION: version, **({R.FUNCTION_ALIAS: alias} if alias else {})})
-            if len(self._qualifiers) < 64:
-                self._qualifiers[arn] = found
+            version, alias = environment.version_and_alias(
+                arn if type(arn) is str else None, _environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+            )
+            found = (
+                log.value(arn),
+                log.members({R.FUNCTION_VERSION: version, **({R.FUNCTION_ALIAS: alias} if alias else {})}),
+            )
+            if type(arn) is str and len(self._per_arn) < 64:
+                self._per_arn[arn] = found
         return found
 
-    def _end_members(self, inv: _Invocation, error: BaseException | None, duration_ms: float) -> str:
-        """The invocation_end fields as JSON object members, from a template: this line is written on every
-        invocation, and encoding it as a dict costs twice as much."""
+    def _end_members(self, inv: _Invocation, error: BaseException | None, now: float) -> str:
+        """The invocation_end fields as JSON object members, from fixed text: this line is written on every
+        invocation, and encoding it as a dict costs several times as much."""
         trigger = inv.trigger
         if inv.deadline is not None:  # known since begin: no second call into the context
-            remaining: Any = int((inv.deadline - time.perf_counter()) * 1000)
+            remaining: Any = int((inv.deadline - now) * 1000)
         else:
             method = getattr(inv.context, "get_remaining_time_in_millis", None)
             remaining = method() if method is not None else None
-        text = _END_TEMPLATE % (
-            self._version_members(inv.arn),
-            _SUCCESS if error is None else log.members(_error_fields(error)),
-            duration_ms,
-            log.value(remaining),
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-            trigger.name,
-            int(trigger.attempt),
+        text = (
+            f"{self._arn_texts(inv.arn)[1]},{_SUCCESS if error is None else log.members(_error_fields(error))}"
+            f',"{R.DURATION_MS}":{(now - inv.started) * 1000:.3f},"{R.REMAINING_MS}":'
+            f"{remaining if type(remaining) is int else log.value(remaining)}"
+            f',"{R.MAX_RSS_MB}":{_getrusage(_RUSAGE_SELF).ru_maxrss // 1024}'
+            f',"{R.TRIGGER}":{quote(trigger.name)},"{R.DELIVERY_ATTEMPT}":{int(trigger.attempt)}'
         )
         if trigger.delivery_key is not None:
             text += _DELIVERY_KEY + log.value(trigger.delivery_key)
@@ -279,9 +295,12 @@ class Instrumented:
         return text
 
 
-# Fixed text of the per-invocation lines (key names from lamtrace.records), filled with %.
+# Fixed text of the per-invocation lines (key names from lamtrace.records).
 _CONTEXT_TAIL = f',"{R.COLD_START}":%s,"{R.FUNCTION_ARN}":%s,"{R.FUNCTION_REQUEST_ID}":%s,"{R.XRAY_TRACE_ID}":%s,"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'
-_END_TEMPLATE = f'%s,%s,"{R.DURATION_MS}":%r,"{R.REMAINING_MS}":%s,"{R.MAX_RSS_MB}":%d,"{R.TRIGGER}":"%s","{R.DELIVERY_ATTEMPT}":%d'
+_CONTEXT_TAIL_KEYS = frozenset(
+    {R.COLD_START, R.FUNCTION_ARN, R.FUNCTION_REQUEST_ID, R.XRAY_TRACE_ID, R.SCHEMA_KEY}
+)
+_END_MARKER = log.Marker(R.INVOCATION_END, "invocation end")
 _SUCCESS = f'"{R.OUTCOME}":"success"'
 _DELIVERY_KEY = f',"{R.DELIVERY_KEY}":'
 _BATCH_SIZE = f',"{R.BATCH_SIZE}":'
