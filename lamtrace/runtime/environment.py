@@ -12,6 +12,10 @@ import time
 
 from lamtrace.runtime.values import Fields
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 INIT_ON_DEMAND = "on-demand"
 INIT_PROVISIONED = "provisioned-concurrency"
 INIT_SNAP_START = "snap-start"
@@ -19,13 +23,13 @@ INIT_SNAP_START = "snap-start"
 # Recorded as early as we can: the moment lamtrace.runtime was first imported (normally during the init phase).
 IMPORTED_AT = time.time()
 
-_first_invocation = True
+first_invocation_pending = True  # read it freely; only ``consume_first_invocation`` clears it
 
 
 def consume_first_invocation() -> bool:
     """True exactly once per process: for the first invocation this environment runs. The one cold-start flag."""
-    global _first_invocation
-    first, _first_invocation = _first_invocation, False
+    global first_invocation_pending
+    first, first_invocation_pending = first_invocation_pending, False
     return first
 
 
@@ -43,6 +47,9 @@ def process_started_at() -> float:
         return IMPORTED_AT
 
 
+_SAMPLED_FLAGS, _AFTER_SAMPLED = frozenset({"0", "1"}), frozenset({"", ";"})
+
+
 class TraceHeader(Fields):
     """The parts of ``_X_AMZN_TRACE_ID`` lamtrace uses; ``sampled`` is None when the header does not say."""
 
@@ -50,6 +57,30 @@ class TraceHeader(Fields):
 
     def __init__(self, root: str | None, parent: str | None, sampled: bool | None) -> None:
         self.root, self.parent, self.sampled = root, parent, sampled
+
+
+def _make_trace_header_reader() -> Callable[[], str | None]:
+    """A function returning ``_X_AMZN_TRACE_ID`` (which the runtime sets before every invocation), or None.
+
+    On POSIX it reads ``os.environ``'s own byte dictionary: ``os.environ.get`` runs four Python-level calls
+    (a tenth of the wrapper's per-invocation work). Anywhere else, or if ``os.environ`` was replaced by another
+    mapping, it is ``os.environ.get``.
+    """
+    key, encoding, environ_type = b"_X_AMZN_TRACE_ID", sys.getfilesystemencoding(), type(os.environ)
+
+    def read() -> str | None:
+        environ = os.environ
+        if type(environ) is not environ_type:
+            return environ.get("_X_AMZN_TRACE_ID")
+        raw = environ._data.get(key)  # type: ignore[attr-defined]
+        return None if raw is None else raw.decode(encoding, "surrogateescape")
+
+    if os.name != "posix" or not isinstance(getattr(os.environ, "_data", None), dict):
+        return lambda: os.environ.get("_X_AMZN_TRACE_ID")
+    return read
+
+
+trace_header_text = _make_trace_header_reader()
 
 
 def parse_trace_header(header: str | None) -> TraceHeader:
@@ -60,11 +91,11 @@ def parse_trace_header(header: str | None) -> TraceHeader:
     """
     if (
         header
+        and header[:5] == "Root="
         and header[40:48] == ";Parent="
         and header[64:73] == ";Sampled="
-        and header[74:75] in ("", ";")
-        and header[73:74] in ("0", "1")
-        and header.startswith("Root=")
+        and header[73:74] in _SAMPLED_FLAGS
+        and header[74:75] in _AFTER_SAMPLED
     ):  # what Lambda sends: fixed-width Root, Parent and Sampled first (then maybe Lineage); slicing is faster
         return TraceHeader(header[5:40], header[48:64], header[73] == "1")
     root = parent = sampled = None

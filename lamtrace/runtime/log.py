@@ -79,14 +79,24 @@ _MILLIS = [f".{ms:03d}Z" for ms in range(1000)]
 def iso_timestamp(now: float) -> str:
     """``2026-11-28T10:00:00.123Z`` for epoch seconds ``now`` (the seconds part is formatted once per second)."""
     global _second, _second_text
-    whole = int(now)
-    if whole != _second:
-        _second, _second_text = whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-    return _second_text + _MILLIS[int((now - whole) * 1000)]
+    second = int(now)
+    if second != _second:
+        _second, _second_text = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+    return _second_text + _MILLIS[int((now - second) * 1000)]
+
+
+def iso_now() -> str:
+    """``iso_timestamp(time.time())``, in integer arithmetic (this runs for every line)."""
+    global _second, _second_text
+    now_ms = time.time_ns() // 1_000_000
+    if now_ms // 1000 != _second:
+        _second = now_ms // 1000
+        _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(_second))
+    return _second_text + _MILLIS[now_ms % 1000]
 
 
 def add_timestamp(record: Record) -> Record:
-    record[R.TIMESTAMP] = iso_timestamp(time.time())
+    record[R.TIMESTAMP] = iso_now()
     return record
 
 
@@ -228,18 +238,73 @@ class Marker:
         self._head = f'{{"{R.LEVEL}":"{LEVEL_NAMES.get(level, "INFO")}","{R.MESSAGE}":{value(message)},"{R.TIMESTAMP}":"'
         self._middle = f'","{R.MARKER_KEY}":"{marker}",'
 
-    def emit(self, fields: Record | str) -> None:
-        """Write the record with ``fields``: a dict, or already JSON object members (``members``). Never raises."""
-        rendered = fields if isinstance(fields, str) else members(fields)
-        write(f"{self._head}{iso_timestamp(time.time())}{self._middle}{rendered},{state.context_json}}}")
+    def emit(self, fields: Record) -> None:
+        """Write the record with ``fields``. Never raises."""
+        self.emit_members(members(fields))
+
+    def emit_members(self, rendered: str) -> None:
+        """Write the record with fields already rendered as JSON object members (``members``). Never raises."""
+        try:
+            sys.stdout.write(f"{self._head}{iso_now()}{self._middle}{rendered},{state.context_json}}}\n")
+        except Exception as exc:
+            internal_error("write", exc)
 
 
-def emit_marker(marker: str, message: str, fields: Record | str, level: int = INFO) -> None:
+def emit_marker(marker: str, message: str, fields: Record, level: int = INFO) -> None:
     """Write a marker record once (``Marker`` keeps the fixed text for markers written on every invocation)."""
     Marker(marker, message, level).emit(fields)
 
 
 # --- the logger users call ---------------------------------------------------------------------------------------
+
+
+def _where(frame: Any) -> str:
+    """``module:function:line`` of ``frame``."""
+    return f"{frame.f_globals.get('__name__')}:{frame.f_code.co_name}:{frame.f_lineno}"
+
+
+def _level_method(level: int) -> Callable[..., None]:
+    """``Logger.info`` and its siblings. The common call — a string message, no fields — writes its line right
+    here, from fixed text, without building the record dict or making a call more than needed (each costs about
+    as much as a line's formatting); anything else goes through ``Logger.log`` and the ``PROCESSORS`` pipeline.
+    tests/unit/runtime/test_log.py checks that both ways give the same line."""
+    head = f'{{"{R.LEVEL}":"{LEVEL_NAMES[level]}","{R.LOCATION}":'
+
+    def method(self: Logger, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if level < state.threshold:
+            return
+        if kwargs or PROCESSORS != _DEFAULT_PROCESSORS:
+            self.log(level, msg, *args, stacklevel=2, **kwargs)
+            return
+        try:
+            frame = sys._getframe(1)
+            globals_ = frame.f_globals
+            module = globals_["__name__"] if "__name__" in globals_ else None  # noqa: SIM401 - no call
+            location = f"{module}:{frame.f_code.co_name}:{frame.f_lineno}"
+            message = msg % args if args else msg
+        except Exception as exc:
+            internal_error("log", exc)
+            self._record(level, None, msg)
+            return
+        if type(message) is not str:
+            self._record(level, location, message)
+            return
+        global _second, _second_text
+        now_ms = time.time_ns() // 1_000_000  # iso_now(), inline
+        if now_ms // 1000 != _second:
+            _second = now_ms // 1000
+            _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(_second))
+        try:
+            sys.stdout.write(
+                f'{head}{quote(location)},"{R.MESSAGE}":{quote(message)},{self._logger_member}"{R.TIMESTAMP}":"'
+                f'{_second_text}{_MILLIS[now_ms % 1000]}",{state.context_json}}}\n'
+            )
+        except Exception as exc:
+            internal_error("write", exc)
+
+    method.__name__ = method.__qualname__ = LEVEL_NAMES[level].lower()
+    method.__doc__ = f"Log ``msg % args`` at {LEVEL_NAMES[level]} with ``extra``/keyword fields."
+    return method
 
 
 class Logger:
@@ -269,36 +334,27 @@ class Logger:
         **fields: Any,
     ) -> None:
         """Log ``msg % args`` at ``level`` (a number) with ``extra``/keyword fields."""
-        if level >= state.threshold:
-            fields.pop("stack_info", None)
-            self._emit(level, msg, args, exc_info, extra, fields, stacklevel + 1)
-
-    def _emit(
-        self, level: int, msg: Any, args: tuple, exc_info: Any, extra: Any, fields: Any, depth: int
-    ) -> None:
-        """Build and write one line; ``depth`` is how many frames up the caller to report in ``location`` is."""
+        if level < state.threshold:
+            return
+        fields.pop("stack_info", None)
         try:
-            frame = sys._getframe(depth)
-            location = f"{frame.f_globals.get('__name__')}:{frame.f_code.co_name}:{frame.f_lineno}"
+            location: str | None = _where(sys._getframe(stacklevel))
             message = msg % args if args else msg
         except Exception as exc:
             internal_error("log", exc)
             location, message = None, msg
-        level_name = LEVEL_NAMES.get(level) or str(level)
-        if (
-            type(message) is str
-            and location is not None
-            and not (extra or fields or exc_info)
-            and PROCESSORS == _DEFAULT_PROCESSORS
-        ):
-            # The common line: the text the pipeline would produce for this record, without building it as a
-            # dict (a third of the cost). tests/unit/runtime/test_log.py checks that both give the same line.
-            write(
-                f'{{"{R.LEVEL}":"{level_name}","{R.LOCATION}":{quote(location)},"{R.MESSAGE}":{quote(message)},'
-                f'{self._logger_member}"{R.TIMESTAMP}":"{iso_timestamp(time.time())}",{state.context_json}}}'
-            )
-            return
-        record: Record = {R.LEVEL: level_name, R.LOCATION: location, R.MESSAGE: message}
+        self._record(level, location, message, exc_info, extra, fields)
+
+    def _record(
+        self, level: int, location: str | None, message: Any, exc_info: Any = None, extra: Any = None,
+        fields: Any = None,
+    ) -> None:  # fmt: skip
+        """Write a line through the pipeline: the record dict, ``PROCESSORS``, ``render``."""
+        record: Record = {
+            R.LEVEL: LEVEL_NAMES.get(level) or str(level),
+            R.LOCATION: location,
+            R.MESSAGE: message,
+        }
         if self.name is not None:
             record[R.LOGGER] = self.name
         if extra or fields:
@@ -307,48 +363,17 @@ class Logger:
             record["_exc_info"] = exc_info
         emit(record)
 
-    # Each level method makes one call below it (``_emit`` finds the caller's frame 2 up).
-
-    def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        if state.threshold <= DEBUG:
-            if kwargs:
-                self.log(DEBUG, msg, *args, stacklevel=2, **kwargs)
-            else:
-                self._emit(DEBUG, msg, args, None, None, None, 2)
-
-    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        if state.threshold <= INFO:
-            if kwargs:
-                self.log(INFO, msg, *args, stacklevel=2, **kwargs)
-            else:
-                self._emit(INFO, msg, args, None, None, None, 2)
-
-    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        if state.threshold <= WARNING:
-            if kwargs:
-                self.log(WARNING, msg, *args, stacklevel=2, **kwargs)
-            else:
-                self._emit(WARNING, msg, args, None, None, None, 2)
-
+    debug = _level_method(DEBUG)
+    info = _level_method(INFO)
+    warning = _level_method(WARNING)
     warn = warning
-
-    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        if state.threshold <= ERROR:
-            if kwargs:
-                self.log(ERROR, msg, *args, stacklevel=2, **kwargs)
-            else:
-                self._emit(ERROR, msg, args, None, None, None, 2)
+    error = _level_method(ERROR)
+    critical = _level_method(CRITICAL)
 
     def exception(self, msg: Any, *args: Any, exc_info: Any = True, **kwargs: Any) -> None:
+        """Log ``msg % args`` at ERROR with the current exception (or ``exc_info``)."""
         if state.threshold <= ERROR:
             self.log(ERROR, msg, *args, exc_info=exc_info, stacklevel=2, **kwargs)
-
-    def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        if state.threshold <= CRITICAL:
-            if kwargs:
-                self.log(CRITICAL, msg, *args, stacklevel=2, **kwargs)
-            else:
-                self._emit(CRITICAL, msg, args, None, None, None, 2)
 
 
 _loggers: dict[str | None, Logger] = {}

@@ -1,8 +1,12 @@
 """Timeout warning: one watchdog thread that reports the handler thread's stack shortly before the deadline.
 
-Starting a timer thread per invocation costs ~100 µs, so one daemon thread lives for the whole process. Arming it
-is an attribute assignment; it is woken only when the new deadline is earlier than the one it is sleeping towards
-(deadlines normally only move later, since every invocation gets the same timeout). Disarming is an assignment too.
+Starting a timer thread per invocation costs ~100 µs, so one daemon thread lives for the whole process, and arming
+it is cheap: ``arm`` stores the alarm and wakes the thread only when the new warning time is earlier than the one
+the thread will wake at anyway. When nothing is armed (between invocations) the thread keeps sleeping towards the
+last alarm's warning time rather than "until armed": a warm function's next deadline lies at about the same
+distance, so back-to-back invocations never wake the thread (each wake-up is a thread switch and a fight for the
+GIL, several times the cost of the rest of the wrapper). It wakes about once per function timeout, sees the
+current alarm, and sleeps again. Disarming is an assignment.
 
 The handler thread is never touched: its stack is read with ``sys._current_frames`` and formatted on the
 watchdog thread.
@@ -19,13 +23,17 @@ from lamtrace.runtime.values import Fields
 TYPE_CHECKING = False  # typing is not imported at run time: it costs more than the whole wrapper
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
 INFINITY = float("inf")
 WAKE_TOLERANCE_S = 0.01
 
 
 class Alarm(Fields):
-    """When to warn (``time.perf_counter()`` values) and about which thread."""
+    """When to warn (``time.perf_counter()`` values) and about which thread (``threading.get_ident()``).
+
+    ``Watchdog.arm`` takes any object with these four attributes (the wrapper passes its invocation state).
+    """
 
     __slots__ = ("warn_at", "thread_id", "started", "deadline")
 
@@ -44,49 +52,49 @@ def format_stack(thread_id: int) -> str:
 class Watchdog:
     """Calls ``on_timeout(alarm, stack)`` once for an armed alarm that reaches ``warn_at`` before ``disarm``."""
 
-    def __init__(self, on_timeout: Callable[[Alarm, str], None]) -> None:
+    def __init__(self, on_timeout: Callable[[Any, str], None]) -> None:
         self._on_timeout = on_timeout
-        self._alarm: Alarm | None = None
-        self._fired: Alarm | None = (
-            None  # the last alarm reported (never cleared from here: ``arm`` owns _alarm)
-        )
-        self._wake_at = INFINITY  # what the watchdog thread is sleeping towards
-        self._wake = threading.Event()
+        self.alarm: Any = None  # the armed Alarm; ``disarm`` is assigning None
+        self._fired: Any = None  # the last alarm reported (never cleared from here: ``arm`` owns ``alarm``)
+        self._wake_at = INFINITY  # when the thread wakes by itself; it is woken for any earlier warning time
+        self._signal = threading.Lock()  # released = "wake up" (a bare lock: cheaper than an Event to set)
+        self._signal.acquire()
         self._thread = threading.Thread(target=self._run, name="lamtrace-watchdog", daemon=True)
         self._thread.start()
 
-    def arm(self, warn_at: float, started: float, deadline: float) -> None:
-        """Warn at ``warn_at`` about the calling thread (all three are ``time.perf_counter()`` values)."""
-        self._alarm = Alarm(warn_at, threading.get_ident(), started, deadline)
+    def arm(self, alarm: Alarm | Any) -> None:
+        """Warn at ``alarm.warn_at`` about thread ``alarm.thread_id`` unless disarmed before."""
+        self.alarm = alarm
         # Deadlines come in whole milliseconds, so a warm invocation's deadline can look a hair earlier than the
-        # previous one's: waking the thread for that (a lock and a thread switch, most of an invocation's
-        # overhead) would buy a warning at most WAKE_TOLERANCE_S earlier.
-        if warn_at < self._wake_at - WAKE_TOLERANCE_S:
-            self._wake.set()
+        # previous one's: waking the thread for that would buy a warning at most WAKE_TOLERANCE_S earlier.
+        if alarm.warn_at < self._wake_at - WAKE_TOLERANCE_S:
+            try:  # noqa: SIM105 - contextlib is not on the default import path
+                self._signal.release()
+            except RuntimeError:  # already released: a wake-up is pending
+                pass
 
     def disarm(self) -> None:
-        self._alarm = None
+        self.alarm = None
 
     def _run(self) -> None:
+        idle_until = INFINITY  # the last alarm's warning time: where to sleep towards while nothing is armed
         while True:
-            # Publish the wake time *before* reading the alarm: an ``arm`` that reads the old wake time has
-            # already stored its alarm, which we then see; one that reads the new one wakes us.
+            # Publish a wake time no earlier than the one chosen below *before* reading the alarm: an ``arm`` that
+            # stores its alarm after our read compares with a time at or after our real wake time, so it wakes us
+            # whenever its warning is earlier than that.
             self._wake_at = INFINITY
-            alarm = self._alarm
-            if alarm is None or alarm is self._fired:
-                self._wake.wait()
-                self._wake.clear()
-                continue
-            self._wake_at = alarm.warn_at
-            delay = alarm.warn_at - time.perf_counter()
-            if delay > 0:
-                self._wake.wait(delay)
-                self._wake.clear()
-                continue
-            if self._alarm is not alarm:  # the handler returned meanwhile
-                continue
-            self._fired = alarm
-            try:  # noqa: SIM105 - contextlib is not on the default import path
-                self._on_timeout(alarm, format_stack(alarm.thread_id))
-            except Exception:
-                pass  # the callback guards itself; the watchdog must survive anything
+            alarm = self.alarm
+            now = time.perf_counter()
+            if alarm is not None and alarm is not self._fired:
+                if alarm.warn_at <= now:
+                    self._fired = alarm
+                    try:  # noqa: SIM105
+                        self._on_timeout(alarm, format_stack(alarm.thread_id))
+                    except Exception:
+                        pass  # the callback guards itself; the watchdog must survive anything
+                    continue
+                until = idle_until = alarm.warn_at
+            else:
+                until = idle_until if idle_until > now else INFINITY
+            self._wake_at = until
+            self._signal.acquire(timeout=min(until - now, threading.TIMEOUT_MAX) if until < INFINITY else -1)

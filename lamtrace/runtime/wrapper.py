@@ -11,6 +11,7 @@ import os
 import resource
 import sys
 import time
+from _thread import get_ident
 
 import lamtrace
 from lamtrace import records as R
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     Handler = Callable[[Any, Any], Any]
 
 _watchdog: Any = None  # one per process, started on the first invocation that wants it
-_environ = os.environ
 _getrusage, _RUSAGE_SELF = resource.getrusage, resource.RUSAGE_SELF
 
 
@@ -45,39 +45,25 @@ def _on_timeout(alarm: Any, stack: str) -> None:
         log.internal_error("flush", exc)
 
 
-class _Invocation:
-    """Per-invocation state kept between ``begin`` and ``end``."""
+class _Invocation(tracing.Invocation):
+    """Per-invocation state kept between ``begin`` and ``end``. Also what the tracing backend is given for the
+    handler span (``tracing.Invocation``) and the watchdog's alarm (``timeout.Alarm``): one object, built once."""
 
-    __slots__ = (
-        "context",
-        "started",
-        "trigger",
-        "trace",
-        "span",
-        "cold_start",
-        "arn",
-        "request_id",
-        "deadline",
-    )
+    __slots__ = ("context", "started", "span", "version_members", "deadline", "warn_at", "thread_id")
 
     def __init__(
-        self,
-        context: Any,
-        trigger: triggers.Trigger,
-        trace: environment.TraceHeader,
-        cold_start: bool,
-        arn: Any,
-        request_id: Any,
-    ) -> None:
-        self.context = context
-        self.started = time.perf_counter()
-        self.deadline: float | None = None  # perf_counter() value of the deadline, once the watchdog is armed
-        self.trigger = trigger
-        self.trace = trace
-        self.cold_start = cold_start
-        self.arn = arn
-        self.request_id = request_id
+        self, context: Any, trigger: triggers.Trigger, trace: environment.TraceHeader, cold_start: bool,
+        function_name: str | None, function_arn: Any, request_id: Any, version_members: str,
+    ) -> None:  # fmt: skip
+        self.context, self.trigger, self.trace, self.cold_start = context, trigger, trace, cold_start
+        self.function_name, self.function_arn, self.request_id = function_name, function_arn, request_id
+        self.version_members = version_members
         self.span: Any = tracing.NO_SPAN
+        # time.perf_counter() values; deadline and warn_at are set once the watchdog is armed
+        self.started = time.perf_counter()
+        self.deadline: float | None = None
+        self.warn_at = self.deadline
+        self.thread_id = 0
 
 
 class Instrumented:
@@ -114,8 +100,8 @@ class Instrumented:
             R.FUNCTION_NAME: name,
             R.FUNCTION_MEMORY_SIZE: memory,
         }
-        # The keys ending every line: the static part rendered now, the per-invocation part filled in by ``begin``.
-        self._context_template = log.members(self._static).replace("%", "%%") + _CONTEXT_TAIL
+        # The keys ending every line: the static part rendered now, the per-invocation part added by ``begin``.
+        self._static_members = log.members(self._static)
         self._context_keys = frozenset(self._static) | _CONTEXT_TAIL_KEYS
 
     def _setup(self, context: Any) -> None:
@@ -157,29 +143,42 @@ class Instrumented:
     # -- every invocation -----------------------------------------------------------------------------------------
 
     def begin(self, event: Any, context: Any) -> _Invocation | None:
-        """Everything before the handler runs. Returns None (and the handler runs bare) if lamtrace fails."""
+        """Everything before the handler runs. Returns None (and the handler runs bare) if lamtrace fails.
+
+        This and ``end`` run on every invocation, so they avoid calls where an attribute or an ``in`` test does:
+        in CPython a call costs about as much as building a line.
+        """
         try:
             if not self._ready:
                 self._setup(context)
             env_facts = None
             cold = False
-            if environment.consume_first_invocation():
+            if environment.first_invocation_pending and environment.consume_first_invocation():
                 env_facts = self._environment_facts(time.time())
                 cold = env_facts[R.INIT_TYPE] == environment.INIT_ON_DEMAND and not env_facts[R.PROACTIVE]
-            header = environment.parse_trace_header(_environ.get("_X_AMZN_TRACE_ID"))
-            arn = getattr(context, "invoked_function_arn", None)
-            request_id = getattr(context, "aws_request_id", None)
+            header = environment.parse_trace_header(environment.trace_header_text())
+            try:
+                arn, request_id = context.invoked_function_arn, context.aws_request_id
+            except AttributeError:  # not a Lambda context (None, a test double): what it lacks is null
+                arn = getattr(context, "invoked_function_arn", None)
+                request_id = getattr(context, "aws_request_id", None)
+            try:
+                arn_text, version_members = self._per_arn[arn]
+            except (KeyError, TypeError):
+                arn_text, version_members = self._arn_texts(arn)
             state = log.state
             state.errors = 0
             state.redact = self.redact
             state.threshold = self.threshold
             state.context_keys = self._context_keys
-            # The keys ending every line of this invocation, rendered once (by hand: the one per-invocation part).
-            state.context_json = self._context_template % (
-                "true" if cold else "false",
-                self._arn_texts(arn)[0],
-                quote(request_id) if type(request_id) is str else log.value(request_id),
-                quote(header.root) if type(header.root) is str else log.value(header.root),
+            root = header.root
+            # The keys ending every line of this invocation, rendered once, by hand:
+            # <static members>,"cold_start":false,"function_arn":"...","function_request_id":"...",
+            # "xray_trace_id":"...","lamtrace":1
+            state.context_json = (
+                f"{self._static_members}{_COLD_START_TRUE if cold else _COLD_START_FALSE}{arn_text}"
+                f"{_REQUEST_ID}{quote(request_id) if type(request_id) is str else log.value(request_id)}"
+                f"{_TRACE_ID}{quote(root) if type(root) is str else log.value(root)}{_SCHEMA}"
             )
             if self.options.debug_sample_rate > 0:
                 import random
@@ -190,11 +189,28 @@ class Instrumented:
                 log.emit_marker(R.ENV_INIT, f"environment init ({env_facts[R.INIT_TYPE]})", env_facts)
             if self.options.log_event:
                 log.emit({R.LEVEL: "INFO", R.MESSAGE: "event", R.EVENT: self.redact(event)})
-            inv = _Invocation(context, triggers.describe(event), header, cold, arn, request_id)
+            inv = _Invocation(
+                context,
+                triggers.describe(event),
+                header,
+                cold,
+                self._static[R.FUNCTION_NAME],
+                arn,
+                request_id,
+                version_members,
+            )
             if self.backend is not None:
                 self._start_span(inv)
             if _watchdog is not None and self._lead > 0:
-                self._arm(context, inv)
+                try:
+                    remaining = context.get_remaining_time_in_millis() / 1000
+                except AttributeError:  # not a Lambda context: no deadline to warn about
+                    return inv
+                lead = self._lead if self._lead < remaining / 2 else remaining / 2
+                inv.deadline = inv.started + remaining
+                inv.warn_at = inv.deadline - lead
+                inv.thread_id = get_ident()
+                _watchdog.arm(inv)
             return inv
         except Exception as exc:
             log.internal_error("begin", exc)
@@ -202,26 +218,9 @@ class Instrumented:
 
     def _start_span(self, inv: _Invocation) -> None:
         try:
-            invocation = tracing.Invocation(
-                inv.request_id,
-                self._static[R.FUNCTION_NAME],
-                inv.arn,
-                inv.cold_start,
-                inv.trigger,
-                inv.trace,
-            )
-            inv.span = self.backend.start(self._span_name, invocation)  # type: ignore[union-attr]
+            inv.span = self.backend.start(self._span_name, inv)  # type: ignore[union-attr]
         except Exception as exc:
             log.internal_error("tracing start", exc)
-
-    def _arm(self, context: Any, inv: _Invocation) -> None:
-        remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
-        if remaining_ms is None:
-            return
-        remaining = remaining_ms() / 1000
-        lead = self._lead if self._lead < remaining / 2 else remaining / 2
-        inv.deadline = deadline = inv.started + remaining
-        _watchdog.arm(deadline - lead, inv.started, deadline)
 
     def end(self, inv: _Invocation | None, error: BaseException | None) -> None:
         """Everything after the handler returned or raised. Never raises."""
@@ -230,10 +229,10 @@ class Instrumented:
         try:
             now = time.perf_counter()
             if _watchdog is not None:
-                _watchdog.disarm()
+                _watchdog.alarm = None  # disarm
             if self.backend is not None:
                 self._end_span(inv, error)
-            _END_MARKER.emit(self._end_members(inv, error, now))
+            _END_MARKER.emit_members(self._end_members(inv, error, now))
             if self.options.metrics:
                 from lamtrace.runtime import emf
 
@@ -255,17 +254,15 @@ class Instrumented:
     def _arn_texts(self, arn: Any) -> tuple[str, str]:
         """(JSON text of the invoked ARN, its ``"function_version":...[,"function_alias":...]`` members), rendered
         once per ARN: a function is invoked under one or a few ARNs."""
-        found = self._per_arn.get(arn) if type(arn) is str else None
-        if found is None:
-            version, alias = environment.version_and_alias(
-                arn if type(arn) is str else None, _environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-            )
-            found = (
-                log.value(arn),
-                log.members({R.FUNCTION_VERSION: version, **({R.FUNCTION_ALIAS: alias} if alias else {})}),
-            )
-            if type(arn) is str and len(self._per_arn) < 64:
-                self._per_arn[arn] = found
+        version, alias = environment.version_and_alias(
+            arn if type(arn) is str else None, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        )
+        found = (
+            log.value(arn),
+            log.members({R.FUNCTION_VERSION: version, **({R.FUNCTION_ALIAS: alias} if alias else {})}),
+        )
+        if type(arn) is str and len(self._per_arn) < 64:
+            self._per_arn[arn] = found
         return found
 
     def _end_members(self, inv: _Invocation, error: BaseException | None, now: float) -> str:
@@ -277,31 +274,41 @@ class Instrumented:
         else:
             method = getattr(inv.context, "get_remaining_time_in_millis", None)
             remaining = method() if method is not None else None
+        micros = int((now - inv.started) * 1_000_000)
         text = (
-            f"{self._arn_texts(inv.arn)[1]},{_SUCCESS if error is None else log.members(_error_fields(error))}"
-            f',"{R.DURATION_MS}":{(now - inv.started) * 1000:.3f},"{R.REMAINING_MS}":'
-            f"{remaining if type(remaining) is int else log.value(remaining)}"
-            f',"{R.MAX_RSS_MB}":{_getrusage(_RUSAGE_SELF).ru_maxrss // 1024}'
-            f',"{R.TRIGGER}":{quote(trigger.name)},"{R.DELIVERY_ATTEMPT}":{int(trigger.attempt)}'
+            f"{inv.version_members},{_SUCCESS if error is None else log.members(_error_fields(error))}"
+            f"{_DURATION}{micros // 1000}{_FRACTIONS[micros % 1000]}"
+            f"{_REMAINING}{remaining if type(remaining) is int else log.value(remaining)}"
+            f"{_MAX_RSS}{_getrusage(_RUSAGE_SELF).ru_maxrss // 1024}"
+            f'{_TRIGGER}"{trigger.name}"{_ATTEMPT}{trigger.attempt}'  # names are triggers.* constants
         )
-        if trigger.delivery_key is not None:
-            text += _DELIVERY_KEY + log.value(trigger.delivery_key)
+        key = trigger.delivery_key
+        if key is not None:
+            text += f"{_DELIVERY_KEY}{quote(key) if type(key) is str else log.value(key)}"
         if trigger.batch_size is not None:
-            text += _BATCH_SIZE + str(int(trigger.batch_size))
-        if inv.trace.sampled is not None:
-            text += _SAMPLED_TRUE if inv.trace.sampled else _SAMPLED_FALSE
+            text += f"{_BATCH_SIZE}{trigger.batch_size}"
+        sampled = inv.trace.sampled
+        if sampled is not None:
+            text += _SAMPLED_TRUE if sampled else _SAMPLED_FALSE
         if log.state.errors:
-            text += _ERRORS + str(log.state.errors)
+            text += f"{_ERRORS}{log.state.errors}"
         return text
 
 
 # Fixed text of the per-invocation lines (key names from lamtrace.records).
-_CONTEXT_TAIL = f',"{R.COLD_START}":%s,"{R.FUNCTION_ARN}":%s,"{R.FUNCTION_REQUEST_ID}":%s,"{R.XRAY_TRACE_ID}":%s,"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'
+_COLD_START_TRUE = f',"{R.COLD_START}":true,"{R.FUNCTION_ARN}":'
+_COLD_START_FALSE = f',"{R.COLD_START}":false,"{R.FUNCTION_ARN}":'
+_REQUEST_ID = f',"{R.FUNCTION_REQUEST_ID}":'
+_TRACE_ID = f',"{R.XRAY_TRACE_ID}":'
+_SCHEMA = f',"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'
 _CONTEXT_TAIL_KEYS = frozenset(
     {R.COLD_START, R.FUNCTION_ARN, R.FUNCTION_REQUEST_ID, R.XRAY_TRACE_ID, R.SCHEMA_KEY}
 )
 _END_MARKER = log.Marker(R.INVOCATION_END, "invocation end")
 _SUCCESS = f'"{R.OUTCOME}":"success"'
+_DURATION, _REMAINING, _MAX_RSS = f',"{R.DURATION_MS}":', f',"{R.REMAINING_MS}":', f',"{R.MAX_RSS_MB}":'
+_TRIGGER, _ATTEMPT = f',"{R.TRIGGER}":', f',"{R.DELIVERY_ATTEMPT}":'
+_FRACTIONS = [f".{n:03d}" for n in range(1000)]  # microseconds -> the millisecond fraction's text
 _DELIVERY_KEY = f',"{R.DELIVERY_KEY}":'
 _BATCH_SIZE = f',"{R.BATCH_SIZE}":'
 _SAMPLED_TRUE, _SAMPLED_FALSE = f',"{R.XRAY_SAMPLED}":true', f',"{R.XRAY_SAMPLED}":false'

@@ -53,7 +53,7 @@ def fresh_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-    monkeypatch.setattr(environment, "_first_invocation", True)
+    monkeypatch.setattr(environment, "first_invocation_pending", True)
     # The test process is older than a fresh runtime; without this every first invocation would look proactive.
     started = time.time() - 0.2
     monkeypatch.setattr(environment, "process_started_at", lambda: started)

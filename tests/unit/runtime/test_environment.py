@@ -62,5 +62,5 @@ def test_process_start_is_before_now_and_plausible() -> None:
 
 
 def test_first_invocation_is_consumed_once(monkeypatch) -> None:
-    monkeypatch.setattr(environment, "_first_invocation", True)
+    monkeypatch.setattr(environment, "first_invocation_pending", True)
     assert [environment.consume_first_invocation() for _ in range(3)] == [True, False, False]

@@ -52,8 +52,8 @@ def test_an_earlier_deadline_wakes_the_watchdog() -> None:
     dog = Watchdog(lambda alarm, stack: (fired.append(alarm), done.set()))
     now = time.perf_counter()
     me = threading.get_ident()
-    dog.arm(now + 60, now, now + 61)
+    dog.arm(Alarm(now + 60, me, now, now + 61))
     time.sleep(0.05)  # the watchdog now sleeps towards +60 s
-    dog.arm(now + 0.1, now, now + 1)
+    dog.arm(Alarm(now + 0.1, me, now, now + 1))
     assert done.wait(2)
     assert fired == [Alarm(now + 0.1, me, now, now + 1)]
