@@ -6,6 +6,8 @@ import json
 import logging
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import lamtrace
 from lamtrace import records as R
@@ -113,3 +115,51 @@ def test_record_round_trip_through_json(lines, context) -> None:
         assert json.loads(json.dumps(record, separators=(",", ":"))) == record
         assert record.get(R.MARKER_KEY, R.ENV_INIT) in R.MARKERS
         assert record[R.LEVEL] in log.LEVEL_NAMES.values()
+
+
+def _strip_timestamp(line: str) -> dict:
+    record = json.loads(line)
+    record.pop(R.TIMESTAMP)
+    return record
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    message=st.text(),
+    args=st.lists(st.one_of(st.text(), st.integers()), max_size=2),
+    name=st.one_of(st.none(), st.text()),
+)
+def test_plain_lines_are_what_the_pipeline_writes(capsys, context, monkeypatch, message, args, name) -> None:
+    """``info("...")`` writes its line from a template; with any processor added it goes through the record dict,
+    ``PROCESSORS`` and ``render``. Both must give the same line (timestamps aside)."""
+    logger = log.Logger(name)
+    template = message + " %s" * len(args)
+
+    def both():
+        logger.info(template, *args)
+        logger.warning(template, *args)
+        logger.critical(message)
+
+    both()
+    fast = capsys.readouterr().out.splitlines()
+    monkeypatch.setattr(log, "PROCESSORS", [*log.PROCESSORS, lambda record: record])
+    both()
+    slow = capsys.readouterr().out.splitlines()
+    assert len(fast) == len(slow) == 3
+    for a, b in zip(fast, slow, strict=True):
+        assert _strip_timestamp(a) == _strip_timestamp(b)
+        assert a.split(f'"{R.TIMESTAMP}"')[0] == b.split(f'"{R.TIMESTAMP}"')[0]  # same text, same key order
+
+
+def test_level_methods_report_the_callers_location(lines, context) -> None:
+    logger = lamtrace.get_logger("where")
+
+    def call_site():
+        logger.info("plain")
+        logger.info("with a field", n=1)
+        logger.log(log.WARNING, "through log")
+
+    call_site()
+    locations = {r[R.MESSAGE]: r[R.LOCATION] for r in lines()}
+    for message in ("plain", "with a field", "through log"):
+        assert locations[message].startswith(f"{__name__}:call_site:")

@@ -57,3 +57,46 @@ def test_an_earlier_deadline_wakes_the_watchdog() -> None:
     dog.arm(Alarm(now + 0.1, me, now, now + 1))
     assert done.wait(2)
     assert fired == [Alarm(now + 0.1, me, now, now + 1)]
+
+
+def _settled(dog: Watchdog, wake_at: float) -> None:
+    """Wait until the watchdog thread sleeps towards ``wake_at``."""
+    for _ in range(200):
+        if dog._wake_at == wake_at:
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"watchdog never settled on {wake_at} (at {dog._wake_at})")
+
+
+def test_back_to_back_alarms_with_later_deadlines_do_not_wake_the_thread() -> None:
+    """A warm function arms the watchdog on every invocation, each deadline a little later than the last: the
+    thread keeps sleeping (waking it is a thread switch per invocation), also across disarmed gaps."""
+    dog = Watchdog(lambda alarm, stack: None)
+    now, me = time.perf_counter(), threading.get_ident()
+    dog.arm(Alarm(now + 60, me, now, now + 61))
+    _settled(dog, now + 60)
+    for i in range(1, 50):
+        dog.disarm()
+        dog.arm(Alarm(now + 60 + i / 1000, me, now, now + 61))
+        assert dog._signal.locked()  # no wake-up pending
+    dog.disarm()
+    time.sleep(0.02)
+    assert dog._wake_at == now + 60  # idle: still sleeping towards the last warning time it saw
+
+
+def test_warning_for_a_later_invocation_after_a_quick_one(lines) -> None:
+    """The second invocation's alarm does not wake the thread (its deadline is later); the thread wakes at the
+    first one's warning time, finds the second armed, and warns for it."""
+
+    @lamtrace.instrument(timeout_warning_ms=300)
+    def handler(event, ctx):
+        if event.get("slow"):
+            slow_step_waiting_on_a_downstream_call(0.6)
+        return "done"
+
+    assert handler({}, FakeContext("r-quick", timeout_ms=700)) == "done"
+    time.sleep(0.05)
+    assert handler({"slow": True}, FakeContext("r-slow", timeout_ms=700)) == "done"
+    (warning,) = markers(lines(), R.TIMEOUT_WARNING)
+    assert warning[R.FUNCTION_REQUEST_ID] == "r-slow"
+    assert "slow_step_waiting_on_a_downstream_call" in warning[R.STACK]

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 import lamtrace
-from lamtrace.runtime.tracing.xray import daemon_address
+from lamtrace.runtime import log
+from lamtrace.runtime.tracing.xray import daemon_address, epoch_seconds
 from tests.unit.runtime.conftest import TRACE_HEADER
 from tests.unit.runtime.tracing.xray_documents import check_subsegment
 
@@ -145,3 +146,48 @@ def test_span_outside_an_invocation_is_a_no_op() -> None:
 )
 def test_daemon_address(value, expected) -> None:
     assert daemon_address(value) == expected
+
+
+def test_epoch_seconds_keep_microseconds() -> None:
+    assert epoch_seconds(1_764_329_439_123_456_789) == "1764329439.123456"
+    assert epoch_seconds(1_764_329_439_000_001_999) == "1764329439.000001"
+    assert float(epoch_seconds(1_764_329_439_100_000_000)) == 1764329439.1
+
+
+def test_metadata_json_cannot_hold_is_dropped_not_the_subsegment(daemon, traced, context) -> None:
+    circular: dict = {}
+    circular["self"] = circular
+
+    @lamtrace.instrument(tracing="xray")
+    def handler(event, ctx):
+        with lamtrace.span("odd") as s:
+            s.set_attribute("loop", circular)
+            s.set_attribute("ok", 1)
+
+    handler({}, context)
+    docs = {d["name"]: d for d in daemon.documents(expect=2)}
+    check_subsegment(docs["odd"])
+    assert "metadata" not in docs["odd"] and docs["odd"]["annotations"] == {"ok": 1}
+    assert log.state.errors == 1
+
+
+def test_attributes_set_on_the_handler_span_join_its_annotations(daemon) -> None:
+    from lamtrace.runtime import environment, tracing, triggers
+    from lamtrace.runtime.tracing.xray import create
+
+    backend = create(None)
+    invocation = tracing.Invocation(
+        "r-1",
+        "orders",
+        None,
+        False,
+        triggers.Trigger(triggers.SQS, "m-1"),
+        environment.parse_trace_header(TRACE_HEADER),
+    )
+    span = backend.start("## handler", invocation)
+    span.set_attribute("tenant", "acme")
+    span.set_attribute("ColdStart", True)  # a user value replaces lamtrace's, as in a dict
+    backend.end(span)
+    (doc,) = daemon.documents(expect=1)
+    check_subsegment(doc)
+    assert doc["annotations"] == {"ColdStart": True, "function": "orders", "trigger": "sqs", "tenant": "acme"}
