@@ -75,6 +75,7 @@ class Instrumented:
         self.name = getattr(handler, "__qualname__", None) or "handler"
         self._span_name = f"## {self.name}"
         self.backend: tracing.Backend | None = None
+        self._flush: Callable[[], None] | None = None  # the backend's flush, unless it buffers nothing
         self.threshold = log.level_value(options.log_level)
         self.redact = Redactor(config.DEFAULT_REDACT_KEYS + tuple(options.redact_keys))
         self._ready = False
@@ -117,6 +118,8 @@ class Instrumented:
                 log.internal_error("capture_logging", exc)
         try:
             self.backend = tracing.activate(self.options.tracing, self.options)
+            if self.backend is not None and getattr(self.backend, "buffers", True):
+                self._flush = self.backend.flush
         except Exception as exc:
             log.internal_error(f"tracing backend {self.options.tracing}", exc)
         global _watchdog
@@ -247,7 +250,8 @@ class Instrumented:
     def _end_span(self, inv: _Invocation, error: BaseException | None) -> None:
         try:
             self.backend.end(inv.span, error)  # type: ignore[union-attr]
-            self.backend.flush()  # type: ignore[union-attr]
+            if self._flush is not None:
+                self._flush()
         except Exception as exc:
             log.internal_error("tracing end", exc)
 
@@ -268,31 +272,25 @@ class Instrumented:
     def _end_members(self, inv: _Invocation, error: BaseException | None, now: float) -> str:
         """The invocation_end fields as JSON object members, from fixed text: this line is written on every
         invocation, and encoding it as a dict costs several times as much."""
-        trigger = inv.trigger
+        trigger, sampled, errors = inv.trigger, inv.trace.sampled, log.state.errors
         if inv.deadline is not None:  # known since begin: no second call into the context
             remaining: Any = int((inv.deadline - now) * 1000)
         else:
             method = getattr(inv.context, "get_remaining_time_in_millis", None)
             remaining = method() if method is not None else None
         micros = int((now - inv.started) * 1_000_000)
-        text = (
+        key = trigger.delivery_key
+        return (
             f"{inv.version_members},{_SUCCESS if error is None else log.members(_error_fields(error))}"
             f"{_DURATION}{micros // 1000}{_FRACTIONS[micros % 1000]}"
             f"{_REMAINING}{remaining if type(remaining) is int else log.value(remaining)}"
             f"{_MAX_RSS}{_getrusage(_RUSAGE_SELF).ru_maxrss // 1024}"
             f'{_TRIGGER}"{trigger.name}"{_ATTEMPT}{trigger.attempt}'  # names are triggers.* constants
+            f"{'' if key is None else _DELIVERY_KEY + (quote(key) if type(key) is str else log.value(key))}"
+            f"{'' if trigger.batch_size is None else _BATCH_SIZE + str(trigger.batch_size)}"
+            f"{'' if sampled is None else _SAMPLED_TRUE if sampled else _SAMPLED_FALSE}"
+            f"{_ERRORS + str(errors) if errors else ''}"
         )
-        key = trigger.delivery_key
-        if key is not None:
-            text += f"{_DELIVERY_KEY}{quote(key) if type(key) is str else log.value(key)}"
-        if trigger.batch_size is not None:
-            text += f"{_BATCH_SIZE}{trigger.batch_size}"
-        sampled = inv.trace.sampled
-        if sampled is not None:
-            text += _SAMPLED_TRUE if sampled else _SAMPLED_FALSE
-        if log.state.errors:
-            text += f"{_ERRORS}{log.state.errors}"
-        return text
 
 
 # Fixed text of the per-invocation lines (key names from lamtrace.records).

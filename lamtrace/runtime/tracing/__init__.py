@@ -58,6 +58,8 @@ class Backend:
         """Send what is buffered, bounded in time (called before the handler returns)."""
         raise NotImplementedError
 
+    buffers = True  # False: ``end`` sends each span at once, and the wrapper skips ``flush`` (a call per invocation)
+
 
 class NoSpan(Span):
     """The span of an untraced invocation: accepts attributes, records nothing."""

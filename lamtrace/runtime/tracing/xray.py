@@ -173,7 +173,7 @@ class XRayBackend:
         return sub
 
     def end(self, span: Subsegment | Any, error: BaseException | None = None) -> None:
-        if not isinstance(span, Subsegment):
+        if type(span) is not Subsegment:
             return
         end_ns = time.time_ns()
         if error is not None:
@@ -185,6 +185,8 @@ class XRayBackend:
         if span is self._handler:
             self._handler = None
         self.send(span, end_ns)
+
+    buffers = False  # every subsegment is sent when it ends: the wrapper need not call ``flush``
 
     def flush(self) -> None:
         """Nothing to do: every subsegment was sent when it ended."""

@@ -23,6 +23,8 @@ def test_benchmark_script_runs_and_writes_json(tmp_path) -> None:
         "1",
         "--processes",
         "1",
+        "--timed-runs",
+        "2",
         "--only",
         "bare,lamtrace_logs,lamtrace_xray",
         "--out",
@@ -37,5 +39,6 @@ def test_benchmark_script_runs_and_writes_json(tmp_path) -> None:
     assert [r["variant"] for r in result["rows"]] == ["bare", "lamtrace_logs", "lamtrace_xray"]
     for row in result["rows"]:
         assert row["per_invocation_us"] > 0 and row["init_ms"] >= 0
+        assert len(row["cpu_us_each_run"]) == 2 and row["cpu_us"] == min(row["cpu_us_each_run"])
     assert len(result["loadavg_before"]) == 3
     assert "| lamtrace_xray |" in done.stdout
