@@ -78,17 +78,14 @@ def _record(records: list[Any], first: dict[str, Any]) -> Trigger | None:
 
 
 def _http(event: dict[str, Any], context: dict[str, Any]) -> Trigger | None:
-    # ``key in d and d[key]`` rather than ``d.get(key)``: this runs on every invocation, and a method call costs
-    # several times an ``in`` test and a subscript.
     if "elb" in context:
         headers = event.get("headers") or event.get("multiValueHeaders") or {}
         trace = headers.get("x-amzn-trace-id")
         return Trigger(ALB, trace[0] if isinstance(trace, list) and trace else trace)
-    request_id = context["requestId"] if "requestId" in context else None  # noqa: SIM401
-    if ("version" in event and event["version"] == "2.0") or "http" in context:
-        domain = context["domainName"] if "domainName" in context else None  # noqa: SIM401
-        is_url = type(domain) is str and ".lambda-url." in domain
-        return Trigger(FUNCTION_URL if is_url else API_GATEWAY_HTTP, request_id)
+    request_id = context.get("requestId")
+    if event.get("version") == "2.0" or "http" in context:
+        domain = context.get("domainName") or ""
+        return Trigger(FUNCTION_URL if ".lambda-url." in domain else API_GATEWAY_HTTP, request_id)
     if "httpMethod" in event or "resourceId" in context or "stage" in context:
         return Trigger(API_GATEWAY_REST, request_id)
     return None
@@ -96,22 +93,20 @@ def _http(event: dict[str, Any], context: dict[str, Any]) -> Trigger | None:
 
 def describe(event: Any) -> Trigger:
     """The trigger of ``event``; ``direct`` (no delivery key) for anything unrecognised."""
-    if type(event) is not dict and not isinstance(event, dict):
+    if not isinstance(event, dict):
         return Trigger(DIRECT)
-    if "Records" in event:
-        records = event["Records"]
-        if isinstance(records, list) and records and isinstance(records[0], dict):
-            found = _record(records, records[0])
-            if found:
-                return found
-    if "requestContext" in event:
-        context = event["requestContext"]
-        if type(context) is dict or isinstance(context, dict):
-            found = _http(event, context)
-            if found:
-                return found
+    records = event.get("Records")
+    if isinstance(records, list) and records and isinstance(records[0], dict):
+        found = _record(records, records[0])
+        if found:
+            return found
+    context = event.get("requestContext")
+    if isinstance(context, dict):
+        found = _http(event, context)
+        if found:
+            return found
     if "detail-type" in event and "source" in event:
-        name = SCHEDULED if event["detail-type"] == "Scheduled Event" else EVENTBRIDGE
+        name = SCHEDULED if event.get("detail-type") == "Scheduled Event" else EVENTBRIDGE
         return Trigger(name, event.get("id"))
     return Trigger(DIRECT)
 

@@ -11,8 +11,8 @@ Nothing is sent for an invocation whose trace header says ``Sampled=0`` or has n
 
 from __future__ import annotations
 
+import _socket  # the C module: ``socket`` adds nothing used here and costs milliseconds of cold start
 import os
-import socket
 import time
 from contextvars import ContextVar
 
@@ -139,7 +139,7 @@ class XRayBackend:
 
     def __init__(self, address: tuple[str, int]) -> None:
         self.address = address
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
         self._socket.setblocking(False)
         self._socket.connect(address)  # resolved once; ``send`` on a connected socket looks nothing up
         self._current: ContextVar[Subsegment | None] = ContextVar("lamtrace_xray_current", default=None)

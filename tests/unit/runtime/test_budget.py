@@ -34,3 +34,11 @@ def test_otel_is_imported_only_when_chosen() -> None:
         m.startswith("opentelemetry") for m in _modules_after(RUN.format(options="tracing='xray'"))
     )
     assert "opentelemetry.sdk.trace" in _modules_after(RUN.format(options="tracing='otel'"))
+
+
+def test_xray_path_does_not_load_the_socket_module() -> None:
+    """The stdlib X-Ray backend uses the C ``_socket`` module: ``socket`` (selectors, enum, collections ...) would
+    add milliseconds to every cold start. (``json`` cannot be checked here: the probe itself imports it.)"""
+    loaded = _modules_after(RUN.format(options="tracing='xray'"))
+    assert "lamtrace.runtime.tracing.xray" in loaded
+    assert not {"socket", "selectors", "traceback"} & loaded
