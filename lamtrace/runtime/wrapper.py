@@ -16,6 +16,7 @@ from _thread import get_ident
 import lamtrace
 from lamtrace import records as R
 from lamtrace.runtime import config, environment, log, tracing, triggers
+from lamtrace.runtime.log import DIGITS3 as _DIGITS3
 from lamtrace.runtime.log import quote
 from lamtrace.runtime.redact import Redactor
 
@@ -282,7 +283,7 @@ class Instrumented:
         key = trigger.delivery_key
         return (
             f"{inv.version_members},{_SUCCESS if error is None else log.members(_error_fields(error))}"
-            f"{_DURATION}{micros // 1000}{_FRACTIONS[micros % 1000]}"
+            f"{_DURATION}{micros // 1000}.{_DIGITS3[micros % 1000]}"
             f"{_REMAINING}{remaining if type(remaining) is int else log.value(remaining)}"
             f"{_MAX_RSS}{_getrusage(_RUSAGE_SELF).ru_maxrss // 1024}"
             f'{_TRIGGER}"{trigger.name}"{_ATTEMPT}{trigger.attempt}'  # names are triggers.* constants
@@ -306,7 +307,6 @@ _END_MARKER = log.Marker(R.INVOCATION_END, "invocation end")
 _SUCCESS = f'"{R.OUTCOME}":"success"'
 _DURATION, _REMAINING, _MAX_RSS = f',"{R.DURATION_MS}":', f',"{R.REMAINING_MS}":', f',"{R.MAX_RSS_MB}":'
 _TRIGGER, _ATTEMPT = f',"{R.TRIGGER}":', f',"{R.DELIVERY_ATTEMPT}":'
-_FRACTIONS = [f".{n:03d}" for n in range(1000)]  # microseconds -> the millisecond fraction's text
 _DELIVERY_KEY = f',"{R.DELIVERY_KEY}":'
 _BATCH_SIZE = f',"{R.BATCH_SIZE}":'
 _SAMPLED_TRUE, _SAMPLED_FALSE = f',"{R.XRAY_SAMPLED}":true', f',"{R.XRAY_SAMPLED}":false'

@@ -17,6 +17,7 @@ import time
 from contextvars import ContextVar
 
 from lamtrace.runtime import log
+from lamtrace.runtime.log import DIGITS3 as _DIGITS3
 from lamtrace.runtime.log import encode, quote
 from lamtrace.runtime.tracing import NO_SPAN, Invocation
 
@@ -71,9 +72,6 @@ def cause(exc: BaseException) -> dict[str, Any]:
     if len(frames) > MAX_STACK_FRAMES:
         entry["truncated"] = len(frames) - MAX_STACK_FRAMES
     return {"working_directory": os.getcwd(), "exceptions": [entry]}
-
-
-_DIGITS3 = [f"{n:03d}" for n in range(1000)]
 
 
 def epoch_seconds(ns: int) -> str:
