@@ -32,7 +32,8 @@ _getrusage, _RUSAGE_SELF = resource.getrusage, resource.RUSAGE_SELF
 
 
 def _on_timeout(alarm: Any, stack: str) -> None:
-    """Watchdog callback: the timeout_warning record, flushed at once (the process may be killed next)."""
+    """Watchdog callback: the timeout_warning record, flushed at once (the process may be killed next), and the
+    handler span sent as in progress where the backend can."""
     now = time.perf_counter()
     fields = {
         R.DURATION_MS: round((now - alarm.started) * 1000, 3),
@@ -44,6 +45,12 @@ def _on_timeout(alarm: Any, stack: str) -> None:
         sys.stdout.flush()
     except Exception as exc:
         log.internal_error("flush", exc)
+    send_in_progress = getattr(tracing.active(), "send_in_progress", None)
+    if send_in_progress is not None:
+        try:
+            send_in_progress(alarm.span)
+        except Exception as exc:
+            log.internal_error("tracing in progress", exc)
 
 
 class _Invocation(tracing.Invocation):

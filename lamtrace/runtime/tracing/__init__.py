@@ -60,6 +60,9 @@ class Backend:
 
     buffers = True  # False: ``end`` sends each span at once, and the wrapper skips ``flush`` (a call per invocation)
 
+    # Optional: ``send_in_progress(span)`` sends the handler span unfinished when the timeout warning fires
+    # (the ``xray`` backend has it; OpenTelemetry cannot export a span before it ends).
+
 
 class NoSpan(Span):
     """The span of an untraced invocation: accepts attributes, records nothing."""

@@ -116,12 +116,14 @@ class Subsegment:
                 self.metadata = {"default": {}}
             self.metadata["default"][key] = value
 
-    def document(self, end_ns: int, metadata: bool = True) -> str:
-        """The subsegment document as JSON text (``metadata=False``: without it, to fit a datagram)."""
+    def document(self, end_ns: int | None, metadata: bool = True) -> str:
+        """The subsegment document as JSON text (``metadata=False``: without it, to fit a datagram;
+        ``end_ns=None``: an in-progress document, which the complete one replaces if it is sent later)."""
+        end = '"in_progress":true' if end_ns is None else f'"end_time":{epoch_seconds(end_ns)}'
         text = (
             f'{{"id":"{self.id}","name":{quote(self.name)},"trace_id":{quote(self.trace_id)},'
             f'"parent_id":{quote(self.parent_id)},"type":"subsegment",'
-            f'"start_time":{epoch_seconds(self.start_ns)},"end_time":{epoch_seconds(end_ns)}'
+            f'"start_time":{epoch_seconds(self.start_ns)},{end}'
         )
         if self.annotations:
             text += ',"annotations":' + (self.annotations_text or encode(self.annotations))
@@ -189,7 +191,13 @@ class XRayBackend:
     def flush(self) -> None:
         """Nothing to do: every subsegment was sent when it ended."""
 
-    def send(self, span: Subsegment, end_ns: int) -> None:
+    def send_in_progress(self, span: Subsegment | Any) -> None:
+        """Send ``span`` as in progress: called at the timeout warning, since a timed-out function is killed
+        before its handler subsegment ends, and X-Ray would otherwise never hear of it."""
+        if type(span) is Subsegment:
+            self.send(span, None)
+
+    def send(self, span: Subsegment, end_ns: int | None) -> None:
         """Send one document; oversized ones lose metadata and stack first. Errors are counted, never raised."""
         try:
             try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
 import lamtrace
 from lamtrace.runtime import log
 from lamtrace.runtime.tracing.xray import daemon_address, epoch_seconds
-from tests.unit.runtime.conftest import TRACE_HEADER
+from tests.unit.runtime.conftest import TRACE_HEADER, FakeContext
 from tests.unit.runtime.tracing.xray_documents import check_subsegment
 
 ROOT, PARENT = "1-6747e1b0-1f2e3d4c5b6a79880a1b2c3d", "53995c3f42cd8ad8"
@@ -191,3 +192,31 @@ def test_attributes_set_on_the_handler_span_join_its_annotations(daemon) -> None
     (doc,) = daemon.documents(expect=1)
     check_subsegment(doc)
     assert doc["annotations"] == {"ColdStart": True, "function": "orders", "trigger": "sqs", "tenant": "acme"}
+
+
+def test_a_handler_about_to_time_out_is_sent_in_progress_at_the_warning(daemon, traced) -> None:
+    # Lambda kills a timed-out function before its handler subsegment ends: the warning sends it unfinished,
+    # and the complete document (same id) replaces it if the handler does return.
+    @lamtrace.instrument(tracing="xray", timeout_warning_ms=300)
+    def handler(event, ctx):
+        time.sleep(0.6)
+        return "done"
+
+    assert handler({}, FakeContext(timeout_ms=700)) == "done"
+    unfinished, finished = daemon.documents(expect=2)
+    for doc in (unfinished, finished):
+        check_subsegment(doc)
+    assert unfinished["in_progress"] is True and "end_time" not in unfinished
+    assert unfinished["annotations"]["function"] == "orders"
+    assert finished["id"] == unfinished["id"] and "in_progress" not in finished
+
+
+def test_nothing_is_sent_at_the_warning_when_not_sampled(daemon, monkeypatch) -> None:
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE_HEADER.replace("Sampled=1", "Sampled=0"))
+
+    @lamtrace.instrument(tracing="xray", timeout_warning_ms=300)
+    def handler(event, ctx):
+        time.sleep(0.5)
+
+    handler({}, FakeContext(timeout_ms=600))
+    assert daemon.documents(wait=0.3) == []
