@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,6 +50,7 @@ def load(
     *,
     memory_limit: str = engine.DEFAULT_MEMORY_LIMIT,
     threads: int | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> Dataset:
     """Load raw log events (and trace documents) into a :class:`Dataset`.
 
@@ -57,7 +58,8 @@ def load(
     those, or an iterable of raw-event dicts. A directory holding ``logs/`` and ``traces/`` folders (the output
     of ``lamtrace local``) supplies both. ``traces``: the same for raw trace documents. ``since``/``until``
     (datetime, ISO string or epoch ms) keep attempts that started in ``[since, until)``; ``function`` keeps one
-    function (or several).
+    function (or several). ``progress(phase, fraction)``, if given, hears how far the load is (fraction of the
+    whole, 0..1, several times a second during the parse): a progress bar's feed.
 
     >>> ds = load(logs="out/")                     # doctest: +SKIP
     >>> ds.invocations.groupby("outcome").size()   # doctest: +SKIP
@@ -71,13 +73,35 @@ def load(
         files.expand(traces)
     sources = EventSources()
     sources.add(logs)
+    report = _phases(progress)
     with engine.connect(memory_limit, threads) as con:
-        counts = engine.parse_events(con, sources)
-        attempts = engine.build_attempts(con, _where(since, until, function))
+        counts = engine.parse_events(con, sources, report("parsing events"))
+        attempts = engine.build_attempts(con, _where(since, until, function), report("assembling attempts"))
         coverage = engine.coverage(con, sources, counts, attempts)
+    joining = report("joining traces")
+    if joining is not None:
+        joining(0.0)
     segments, attempts, trace_coverage = _join_traces(trace_documents(traces, sources.trace_files), attempts)
     coverage["traces"] = trace_coverage
+    if joining is not None:
+        joining(1.0)
     return Dataset(invocations=attempts, segments=segments, coverage=coverage)
+
+
+# where each phase of a load starts and ends on the whole's 0..1 scale (measured shares of the time at 1M)
+_PHASES = {"parsing events": (0.0, 0.7), "assembling attempts": (0.7, 0.95), "joining traces": (0.95, 1.0)}
+
+
+def _phases(progress: Callable[[str, float], None] | None) -> Callable[[str], Callable[[float], None] | None]:
+    """For phase name -> a callback taking that phase's own fraction, reporting the whole's (None: no progress)."""
+
+    def phase(name: str) -> Callable[[float], None] | None:
+        if progress is None:
+            return None
+        start, end = _PHASES[name]
+        return lambda fraction: progress(name, start + (end - start) * fraction)
+
+    return phase
 
 
 def _split_run_directory(logs: Any, traces: Any) -> tuple[Any, Any]:

@@ -10,7 +10,8 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,6 +24,7 @@ from lamtrace.analysis.sql.attempts import FINAL, STEPS
 from lamtrace.analysis.sql.classify import classify_sql
 from lamtrace.analysis.traces import TRACE_COLUMNS
 
+Progress = Callable[[float], None]
 DEFAULT_MEMORY_LIMIT = "600MB"  # DuckDB buffer pool; the process also holds the result and Python
 
 # contract dtypes of the log-derived columns (docs/schema.md)
@@ -82,9 +84,12 @@ def connect(
     config = {"memory_limit": memory_limit, "preserve_insertion_order": False, "temp_directory": directory}
     con = duckdb.connect(os.path.join(directory, "analysis.duckdb"), config=config)
     try:
-        # Inside Jupyter without ipywidgets DuckDB refuses this setting; its bar is off there anyway.
+        # Progress is tracked (for ``query_progress``) but never printed by DuckDB itself. Inside Jupyter without
+        # ipywidgets DuckDB may refuse these settings: there is then no percentage, nothing else changes.
         with contextlib.suppress(duckdb.Error):
-            con.execute("SET enable_progress_bar = false")
+            con.execute("SET enable_progress_bar_print = false")
+            con.execute("SET progress_bar_time = 0")
+            con.execute("SET enable_progress_bar = true")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         yield con
@@ -93,15 +98,20 @@ def connect(
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def parse_events(con: duckdb.DuckDBPyConnection, sources: EventSources) -> tuple[int, int]:
-    """Create table ``ev``: every raw event parsed, one row per distinct event id. Returns (events read, unique)."""
+def parse_events(
+    con: duckdb.DuckDBPyConnection, sources: EventSources, on_progress: Progress | None = None
+) -> tuple[int, int]:
+    """Create table ``ev``: every raw event parsed, one row per distinct event id. Returns (events read, unique).
+
+    ``on_progress(fraction)`` is called about ten times a second with the parse's progress (0..1).
+    """
     sources.stage(con)
     try:
-        con.execute(_PARSE)
+        _run_reporting(con, _PARSE, on_progress)
     except duckdb.Error:
         # a file the fast JSON reader rejects: find it, read it line by line, try again
         sources.demote_bad_files(con)
-        con.execute(_PARSE)
+        _run_reporting(con, _PARSE, on_progress)
     # Deduplicating costs a hash aggregate over every column; a cheap distinct count of the ids' 64-bit hashes
     # proves there is nothing to drop (hash collisions can only make it look like there are duplicates).
     total, distinct = con.execute("SELECT count(*), count(DISTINCT eid) FROM ev_all").fetchone()
@@ -130,10 +140,40 @@ _PARSE = (
 )
 
 
-def build_attempts(con: duckdb.DuckDBPyConnection, where: str = "true") -> pd.DataFrame:
-    """The invocation attempt table (log-derived columns; trace columns null) from table ``ev``."""
-    for step in STEPS:
+def _run_reporting(con: duckdb.DuckDBPyConnection, sql: str, on_progress: Progress | None) -> None:
+    """Run ``sql``; meanwhile a thread polls DuckDB's progress of it (DuckDB releases the GIL while it works)."""
+    if on_progress is None:
+        con.execute(sql)
+        return
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.1):
+            percent = con.query_progress()
+            if percent >= 0:
+                on_progress(min(percent, 100.0) / 100)
+
+    poller = threading.Thread(target=poll, name="lamtrace-progress", daemon=True)
+    poller.start()
+    try:
+        con.execute(sql)
+    finally:
+        done.set()
+        poller.join()
+    on_progress(1.0)
+
+
+def build_attempts(
+    con: duckdb.DuckDBPyConnection, where: str = "true", on_progress: Progress | None = None
+) -> pd.DataFrame:
+    """The invocation attempt table (log-derived columns; trace columns null) from table ``ev``.
+
+    ``on_progress(fraction)`` is called after each step (0..1).
+    """
+    for number, step in enumerate(STEPS, 1):
         con.execute(step)
+        if on_progress is not None:
+            on_progress(number / (len(STEPS) + 1))
     # via Arrow: about twice as fast as DuckDB's own DataFrame conversion here; sorted by Arrow too, which at
     # 1M attempts costs a third of DuckDB's ORDER BY (that one moves every column through its sort)
     table = con.sql(f"SELECT * FROM ({FINAL}) WHERE {where}").to_arrow_table()

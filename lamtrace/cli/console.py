@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,16 +20,53 @@ def use_color() -> bool:
     return is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
 
 
+Update = Callable[[str, float], None]
+
+
+def _ignore(phase: str, fraction: float) -> None:
+    pass
+
+
 @contextmanager
-def progress(message: str, *, quiet: bool = False) -> Iterator[None]:
-    """A spinner on stderr while the block runs; nothing at all when stderr is not a terminal or ``quiet``."""
+def progress(message: str, *, quiet: bool = False, bar: bool = False) -> Iterator[Update]:
+    """Progress on stderr while the block runs; nothing at all when stderr is not a terminal or ``quiet``.
+
+    A spinner, or with ``bar=True`` a bar the block feeds through the ``update(phase, fraction)`` it is given
+    (thread-safe: DuckDB's progress is polled from a thread). The display disappears when the block ends.
+    """
     if quiet or not is_terminal(sys.stderr):
-        yield
+        yield _ignore
         return
     from rich.console import Console
 
-    with Console(stderr=True).status(message, spinner="dots"):
-        yield
+    console = Console(stderr=True)
+    if not bar:
+        with console.status(message, spinner="dots"):
+            yield _ignore
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as display:
+        task = display.add_task(message, total=1.0)
+
+        def update(phase: str, fraction: float) -> None:
+            display.update(task, completed=fraction, description=f"{message}: {phase}")
+
+        yield update
 
 
 def write_output(text: str, path: str | None) -> None:

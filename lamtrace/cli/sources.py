@@ -196,8 +196,8 @@ def load_dataset(args: Any, *, sources: Sequence[str] | None = None) -> Any:
         raise InputError("nothing to read: give a SOURCE (file, directory, glob) or --log-group / --function")
     from lamtrace.analysis import load
 
-    with progress(f"Reading {where}", quiet=args.quiet):
-        dataset = load(**load_args, since=since, until=until, function=functions or None)
+    with progress(f"Reading {where}", quiet=args.quiet, bar=True) as update:
+        dataset = load(**load_args, since=since, until=until, function=functions or None, progress=update)
     if dataset.invocations.empty:
         filters = [f"--{name.replace('_', '-')} {value}" for name, value in _filters(args) if value]
         if filters:

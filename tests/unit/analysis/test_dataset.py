@@ -68,3 +68,15 @@ def test_report_is_built_by_the_report_module():
     pytest.importorskip("lamtrace.analysis.report")
     ds = load(logs=render(json_format=True))
     assert ds.report() is not None
+
+
+def test_progress_runs_through_the_phases_to_the_end(tmp_path):
+    write_run_directory(tmp_path)
+    heard = []
+    quiet = load(logs=str(tmp_path / "logs")).invocations
+    ds = load(logs=str(tmp_path / "logs"), progress=lambda phase, fraction: heard.append((phase, fraction)))
+    assert ds.invocations.equals(quiet)  # reporting progress changes nothing
+    phases = list(dict.fromkeys(phase for phase, _ in heard))
+    assert phases == ["parsing events", "assembling attempts", "joining traces"]
+    fractions = [fraction for _, fraction in heard]
+    assert fractions == sorted(fractions) and 0 <= fractions[0] and fractions[-1] == 1.0
