@@ -39,7 +39,7 @@ def progress(message: str, *, quiet: bool = False, bar: bool = False) -> Iterato
         return
     from rich.console import Console
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, force_terminal=True)  # is_terminal said so; rich need not ask again
     if not bar:
         with console.status(message, spinner="dots"):
             yield _ignore

@@ -45,10 +45,9 @@ class _State:
     """Module-wide logging state, set by the wrapper. One instance: there is one function per process."""
 
     threshold = INFO  # lines below this level are not built at all
-    context_keys: frozenset[str] = frozenset(
-        {R.SCHEMA_KEY}
-    )  # keys ending every line (service, request id, ...)
-    context_json = f'"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'  # their values, rendered: JSON object members
+    # the keys ending every line (service, request id, ...), and their values rendered as JSON object members
+    context_keys: frozenset[str] = frozenset({R.SCHEMA_KEY})
+    context_json = f'"{R.SCHEMA_KEY}":{R.SCHEMA_VERSION}'
     redact: Callable[[Any], Any] = Redactor(())
     errors = 0  # internal failures since the wrapper last reset the count
     reported: set[str] = set()  # kinds of internal failure already reported on stderr
@@ -74,23 +73,14 @@ def internal_error(where: str, exc: BaseException | None = None) -> None:
 _second = -1
 _second_text = ""
 _DIGITS = "0123456789"
-DIGITS3 = [
-    a + b + c for a in _DIGITS for b in _DIGITS for c in _DIGITS
-]  # "000" ... "999" (4x cheaper than :03d)
+# "000" ... "999": indexing this is 4x cheaper than formatting with :03d
+DIGITS3 = [a + b + c for a in _DIGITS for b in _DIGITS for c in _DIGITS]
 _MILLIS = [f".{digits}Z" for digits in DIGITS3]
 
 
-def iso_timestamp(now: float) -> str:
-    """``2026-11-28T10:00:00.123Z`` for epoch seconds ``now`` (the seconds part is formatted once per second)."""
-    global _second, _second_text
-    second = int(now)
-    if second != _second:
-        _second, _second_text = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-    return _second_text + _MILLIS[int((now - second) * 1000)]
-
-
 def iso_now() -> str:
-    """``iso_timestamp(time.time())``, in integer arithmetic (this runs for every line)."""
+    """The time now as ``2026-11-28T10:00:00.123Z``, in integer arithmetic; the seconds part is formatted once
+    per second (this runs for every line)."""
     global _second, _second_text
     now_ms = time.time_ns() // 1_000_000
     if now_ms // 1000 != _second:
@@ -132,9 +122,8 @@ def add_exception(record: Record) -> Record:
 
 
 PROCESSORS: list[Processor] = [add_timestamp, add_extra, add_exception]
-_DEFAULT_PROCESSORS = list(
-    PROCESSORS
-)  # while PROCESSORS equals this, plain lines skip the dict (``Logger._emit``)
+# while PROCESSORS equals this, plain lines skip the record dict (``_level_method``)
+_DEFAULT_PROCESSORS = list(PROCESSORS)
 
 
 def _as_text(value: Any) -> str:

@@ -27,5 +27,8 @@ def test_bar_accepts_updates_from_another_thread_and_goes_away(monkeypatch):
         worker.start()
         worker.join()
         update("joining traces", 1.0)
+    shown = stderr.getvalue()
+    assert "Reading logs/: joining traces" in shown and "100%" in shown
     with console.progress("Comparing") as update:  # the spinner: updates are ignored
         update("anything", 0.3)
+    assert "anything" not in stderr.getvalue()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import lamtrace
 from lamtrace import records as R
 from lamtrace.runtime import log
-from lamtrace.runtime.log import iso_timestamp, level_value
+from lamtrace.runtime.log import iso_now, level_value
 
 
 @pytest.fixture
@@ -75,10 +75,16 @@ def test_level_names_including_lambdas() -> None:
     assert level_value("nonsense") == 20 and level_value(40) == 40
 
 
-def test_timestamp_format() -> None:
-    assert iso_timestamp(1795860000.5) == "2026-11-28T10:00:00.500Z"
-    assert iso_timestamp(1795860000.0) == "2026-11-28T10:00:00.000Z"
-    assert iso_timestamp(1795860001.999) == "2026-11-28T10:00:01.999Z"
+def test_timestamp_format(monkeypatch) -> None:
+    def at(now_ms: int) -> str:
+        monkeypatch.setattr(
+            log.time, "time_ns", lambda: now_ms * 1_000_000 + 999_999
+        )  # sub-ms is cut, not rounded
+        return iso_now()
+
+    assert at(1795860000_500) == "2026-11-28T10:00:00.500Z"
+    assert at(1795860000_000) == "2026-11-28T10:00:00.000Z"  # same second: the cached part
+    assert at(1795860001_999) == "2026-11-28T10:00:01.999Z"
 
 
 def test_stdlib_loggers_are_captured_and_lambdas_own_handler_is_replaced(lines, context, root_logger) -> None:
