@@ -7,10 +7,12 @@ two sources cover each other. Definitions: docs/traces.md.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lamtrace.analysis.formats.otlp import is_otlp, parse_export
@@ -94,23 +96,22 @@ def join(invocations: pd.DataFrame, segments: pd.DataFrame) -> tuple[pd.DataFram
             out[column] = None
     attempts = traced_attempts(segments)
     matched = _match(out, attempts)
-    values = {c: [None] * len(out) for c in TRACE_COLUMNS if c != "has_trace"}
-    positions, indices = list(matched), list(matched.values())
-    for column in values:
-        picked = attempts[column].to_numpy(dtype=object)[indices] if indices else []
-        if column == "downstream":
-            picked = [json.dumps(value, sort_keys=True) for value in picked]
-        for position, value in zip(positions, picked, strict=True):
-            values[column][position] = value
+    positions = np.fromiter(matched, dtype=np.int64, count=len(matched))
+    indices = np.fromiter(matched.values(), dtype=np.int64, count=len(matched))
     for column, dtype in TRACE_COLUMNS.items():
         if column == "has_trace":
             continue
-        out[column] = pd.array(values[column], dtype=dtype) if dtype != "object" else values[column]
+        picked = attempts[column].to_numpy(dtype=object)[indices] if len(indices) else []
+        if column == "downstream":
+            picked = [json.dumps(value, sort_keys=True) for value in picked]
+        values = np.full(len(out), None, dtype=object)
+        values[positions] = picked
+        out[column] = values if dtype == "object" else pd.array(values, dtype=dtype)
     trace_ids = set(segments["trace_id"].dropna()) if len(segments) else set()
-    in_segments = out["trace_id"].isin(trace_ids).to_numpy()
-    was_matched = pd.Series(False, index=range(len(out)))
-    was_matched[list(matched)] = True
-    out["has_trace"] = was_matched.to_numpy() | in_segments
+    in_segments = out["trace_id"].isin(trace_ids).to_numpy(dtype=bool, na_value=False)
+    was_matched = np.zeros(len(out), dtype=bool)
+    was_matched[positions] = True
+    out["has_trace"] = was_matched | in_segments
     return out, _summary(out, attempts, matched, trace_ids)
 
 
@@ -181,15 +182,20 @@ def _match(invocations: pd.DataFrame, attempts: pd.DataFrame) -> dict[int, int]:
     return matched
 
 
+def _distinct(values: pd.Series) -> set[Any]:
+    return set(values.dropna().unique().tolist())
+
+
 def _summary(
     out: pd.DataFrame, attempts: pd.DataFrame, matched: dict[int, int], trace_ids: set[str]
 ) -> dict[str, Any]:
     matched_traces = set(attempts.loc[list(matched.values()), "trace_id"]) if matched else set()
-    orphans = sorted(set(attempts["trace_id"].dropna()) - matched_traces - set(out["trace_id"].dropna()))
+    # distinct values first: iterating a million Arrow-backed strings one by one costs seconds
+    orphans = sorted(set(attempts["trace_id"].dropna()) - matched_traces - _distinct(out["trace_id"]))
     untraced = out[out["trace_id"].notna() & ~out["has_trace"]]
     sampled = untraced["sampled"].astype(object).eq(True)
-    not_collected = sorted(set(untraced.loc[sampled, "trace_id"]))
-    untraced_ids = sorted(set(untraced["trace_id"]))
+    not_collected = _distinct(untraced.loc[sampled, "trace_id"])
+    untraced_count = len(_distinct(untraced["trace_id"]))
     traced_rows = out[out["has_trace"]]
     return {
         "traces": len(trace_ids),
@@ -198,9 +204,9 @@ def _summary(
         "traced_invocations": len(traced_rows.drop_duplicates(["function", "request_id"])),
         "matched_attempts": len(matched),
         "orphan_traces": len(orphans),
-        "untraced_trace_ids": len(untraced_ids),
-        "unsampled": len(untraced_ids) - len(not_collected),
+        "untraced_trace_ids": untraced_count,
+        "unsampled": untraced_count - len(not_collected),
         "not_collected": len(not_collected),
         "orphan_trace_ids": orphans[:SAMPLE_IDS],
-        "not_collected_trace_ids": not_collected[:SAMPLE_IDS],
+        "not_collected_trace_ids": heapq.nsmallest(SAMPLE_IDS, not_collected),
     }

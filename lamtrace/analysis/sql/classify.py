@@ -23,7 +23,12 @@ _FIRST = list(json_records.KIND_PATHS) + [
     p for k in _COMMON_KINDS for ps in json_records.FIELD_PATHS[k].values() for p in ps
 ]
 _FIRST = list(dict.fromkeys(_FIRST))
-_SECOND = [p for p in json_records.all_paths() if p not in _FIRST]
+# the second read takes only the paths of the record's own kind (a platform.start needs 3, not all 25)
+_SECOND = {
+    kind: list(dict.fromkeys(p for ps in paths.values() for p in ps if p not in _FIRST))
+    for kind, paths in json_records.FIELD_PATHS.items()
+    if kind not in _COMMON_KINDS
+}
 _NAMES = [f for f in FIELDS if f not in ("kind", "log_format")]
 
 
@@ -35,10 +40,10 @@ def _list(items: list[str]) -> str:
     return "[" + ", ".join(_lit(i) for i in items) + "]"
 
 
-def _json(path: str) -> str:
+def _json(path: str, kind: str | None = None) -> str:
     if path in _FIRST:
         return f"j[{_FIRST.index(path) + 1}]"
-    return f"j2[{_SECOND.index(path) + 1}]"
+    return f"j2[{_SECOND[kind].index(path) + 1}]"
 
 
 def _convert(expr: str, typ: str, from_json: bool) -> str:
@@ -106,7 +111,7 @@ def _json_kind_field(kind: str, field: str) -> str | None:
     if source not in fields:
         return None
     typ = "str" if source == "trace_header" else FIELDS[field]
-    text = [_convert(_json(p), typ, from_json=True) for p in fields[source]]
+    text = [_convert(_json(p, kind), typ, from_json=True) for p in fields[source]]
     value = text[0] if len(text) == 1 else f"coalesce({', '.join(text)})"
     if source == "trace_header" and field == "trace_id":
         value = f"NULLIF(regexp_extract({value}, {_lit(json_records.TRACE_ROOT)}, 1), '')"
@@ -145,7 +150,6 @@ def classify_sql(
 ) -> str:
     """A SELECT over ``source`` (a table or subquery with a ``message`` column) giving ``columns`` + ``FIELDS``."""
     passthrough = ", ".join(columns)
-    common = ", ".join(_lit(k) for k in _COMMON_KINDS)
     # which text pattern matches: match-only regexes (RE2 runs these as a DFA) in Python's order
     matches = " ".join(
         f"WHEN {_quick(p)} AND regexp_matches(m, {_lit(p.regex)}) THEN {i}"
@@ -157,6 +161,9 @@ def classify_sql(
         for i, p in enumerate(TEXT_PATTERNS)
     )
     kinds = " ".join(f"WHEN {i} THEN {_lit(p.kind)}" for i, p in enumerate(TEXT_PATTERNS))
+    second = " ".join(
+        f"WHEN {_lit(kind)} THEN json_extract_string(m, {_list(paths)})" for kind, paths in _SECOND.items() if paths
+    )
     fields = ", ".join(f"{_field(name)} AS {name}" for name in _NAMES)
     return f"""
 SELECT {passthrough}, kind, log_format, {fields}
@@ -165,7 +172,7 @@ FROM (
   FROM (
     SELECT *, {extracts},
       CASE WHEN src = -1 THEN {_json_kind()} WHEN src IS NULL THEN 'unparsed' ELSE (CASE src {kinds} END) END AS kind,
-      CASE WHEN src = -1 AND kind NOT IN ({common}) THEN json_extract_string(m, {_list(_SECOND)}) END AS j2,
+      CASE WHEN src = -1 THEN (CASE kind {second} END) END AS j2,
       CASE WHEN starts_with(m, '{{') THEN 'json' ELSE 'text' END AS log_format
     FROM (
       SELECT {passthrough}, m,
