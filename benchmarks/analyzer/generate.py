@@ -7,13 +7,21 @@ a few hundred invocations (cold starts ~1 %), ~2 % unhandled errors (Python trac
 ~0.5 % timeouts (Status: timeout, some with the old trailing "Task timed out" line), ~1 % async retries reusing
 the request id, and 2–4 application lines per invocation (runtime prefix, Powertools, lamtrace records).
 About 6 events and 3 kB of JSON lines per invocation. Deterministic for a given seed.
+
+``--messy`` adds what real pulls contain (docs/benchmarks-analyzer.md, "Messy data"): ~2 % of events delivered twice
+(overlapping pulls: the same event id), older Text-format REPORTs without ``Status:`` (failures visible only in the
+traceback or the trailing ``Task timed out`` line), and provisioned-concurrency environments (INIT_START long before
+the first invocation, no Init Duration in its REPORT). Either way the true per-function numbers are written beside
+the output (``OUT.truth.json``) for ``run.py`` to check every contender against.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import sys
 import uuid
 from datetime import datetime, timezone
 
@@ -26,20 +34,27 @@ def iso(ms: int) -> str:
 
 
 class Environment:
-    def __init__(self, rng: random.Random, function: str, json_format: bool, t: int) -> None:
+    def __init__(
+        self, rng: random.Random, function: str, json_format: bool, t: int, messy: bool = False
+    ) -> None:
         self.function = function
         self.json_format = json_format
         self.stream = f"2026/11/18/[$LATEST]{rng.getrandbits(128):032x}"
         self.remaining = rng.randint(100, 900)
         self.fresh = True
         self.t = t
+        # messy only: a provisioned environment, and Text-format REPORTs of the years before Status:
+        self.provisioned = messy and rng.random() < 0.2
+        self.old_report = messy and not json_format and rng.random() < 0.5
 
 
 class Generator:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, messy: bool = False) -> None:
         self.rng = random.Random(seed)
+        self.messy = messy
         self.event_seq = 10**55
         self.lines: list[str] = []
+        self.truth: dict[str, dict] = {}
 
     def emit(self, env: Environment, ts: int, message: str) -> None:
         self.event_seq += self.rng.randint(1, 10**6)
@@ -56,6 +71,19 @@ class Generator:
                 separators=(",", ":"),
             )
         )
+        if self.messy and self.rng.random() < 0.02:  # an overlapping pull delivers it again
+            self.lines.append(self.lines[-1])
+
+    def record_truth(self, env: Environment, rid: str, duration: float, outcome: str, cold: bool) -> None:
+        row = self.truth.setdefault(
+            f"/aws/lambda/{env.function}",
+            {"durations": [], "ids": set(), "errors": 0, "timeouts": 0, "cold": 0},
+        )
+        row["durations"].append(duration)
+        row["ids"].add(rid)
+        row["errors"] += outcome == "error"
+        row["timeouts"] += outcome == "timeout"
+        row["cold"] += cold
 
     def platform(self, env: Environment, ts: int, kind: str, **f: object) -> None:
         """One platform record in the environment's log format."""
@@ -119,8 +147,12 @@ class Generator:
         rng = self.rng
         t = env.t + rng.randint(5, 2000)
         cold = env.fresh
-        init_ms = rng.uniform(150, 900) if cold else None
-        if cold:
+        init_ms = rng.uniform(150, 900) if cold and not env.provisioned else None
+        if cold and env.provisioned:  # initialised minutes ahead; the REPORT has no Init Duration
+            self.platform(
+                env, t - 600_000, "initStart", initializationType="provisioned-concurrency", phase="init"
+            )
+        elif cold:
             self.platform(env, t, "initStart", initializationType="on-demand", phase="init")
             t += int(init_ms)
         trace = f"1-{t // 1000:08x}-{rng.getrandbits(96):024x}"
@@ -173,18 +205,22 @@ class Generator:
             report["errorType"] = "KeyError" if env.json_format else "Runtime.Unknown"
         if rng.random() < 0.1:
             report["trace"] = trace
+        if env.old_report:
+            report.pop("status")
+            report.pop("errorType", None)
         if not env.json_format:
             self.platform(env, end, "end", requestId=rid)
         self.platform(env, end, "report", **report)
-        if outcome == "timeout" and not env.json_format and rng.random() < 0.5:
+        if outcome == "timeout" and not env.json_format and (env.old_report or rng.random() < 0.5):
             self.emit(env, end, f"{iso(end - 1)} {rid} Task timed out after 3.00 seconds\n\n")
+        self.record_truth(env, rid, metrics["durationMs"], outcome, cold)
         env.t = end
         env.fresh = False
         return outcome
 
 
-def generate(invocations: int, out: str, seed: int = 7) -> dict[str, int]:
-    g = Generator(seed)
+def generate(invocations: int, out: str, seed: int = 7, messy: bool = False) -> dict[str, int]:
+    g = Generator(seed, messy)
     envs: list[Environment] = []
     counts = {"invocations": 0, "attempts": 0, "events": 0}
     t = START_MS
@@ -192,7 +228,7 @@ def generate(invocations: int, out: str, seed: int = 7) -> dict[str, int]:
         while counts["invocations"] < invocations:
             if not envs or g.rng.random() < 0.003:
                 fn = g.rng.choice(FUNCTIONS)
-                envs.append(Environment(g.rng, fn, FUNCTIONS.index(fn) % 2 == 1, t))
+                envs.append(Environment(g.rng, fn, FUNCTIONS.index(fn) % 2 == 1, t, messy))
             env = g.rng.choice(envs)
             t = max(t, env.t)
             rid = str(uuid.UUID(int=g.rng.getrandbits(128), version=4))
@@ -212,6 +248,11 @@ def generate(invocations: int, out: str, seed: int = 7) -> dict[str, int]:
                 g.lines = []
         counts["events"] += len(g.lines)
         handle.write("\n".join(g.lines) + "\n")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from contenders import summarise
+
+    with open(out + ".truth.json", "w", encoding="utf-8") as handle:
+        json.dump(summarise(g.truth), handle, indent=1)
     return counts
 
 
@@ -220,8 +261,11 @@ def main() -> None:
     parser.add_argument("--invocations", type=int, default=100_000)
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--messy", action="store_true", help="duplicates, REPORTs without Status, provisioned starts"
+    )
     args = parser.parse_args()
-    print(json.dumps(generate(args.invocations, args.out, args.seed)))
+    print(json.dumps(generate(args.invocations, args.out, args.seed, args.messy)))
 
 
 if __name__ == "__main__":

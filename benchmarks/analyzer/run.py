@@ -4,7 +4,8 @@
     python benchmarks/analyzer/run.py /tmp/bench.jsonl [--contenders lamtrace,duckdb,pandas,orjson] [--repeat 1]
 
 Peak RSS is the child's own ``ru_maxrss`` (``os.wait4``). The load average is printed beside the figures: the
-machine is shared, and the numbers mean little when it is high. Results per function are compared with lamtrace's.
+machine is shared, and the numbers mean little when it is high. Each contender's per-function numbers are compared
+with the truth ``generate.py`` wrote beside the input (``FILE.truth.json``), or with lamtrace's when there is none.
 """
 
 from __future__ import annotations
@@ -75,18 +76,25 @@ def main() -> None:
     size = os.path.getsize(args.input)
     print(f"input {args.input}: {size / 1e9:.2f} GB; cores {os.cpu_count()}; load {os.getloadavg()}")
     results = [run_one(name, args.input) for name in args.contenders.split(",")]
-    reference = next((r["result"] for r in results if r["name"] == "lamtrace" and "result" in r), None)
+    truth = Path(args.input + ".truth.json")
+    if truth.exists():
+        reference, against = json.loads(truth.read_text()), "the truth"
+    else:
+        reference = next((r["result"] for r in results if r["name"] == "lamtrace" and "result" in r), None)
+        against = "lamtrace"
     print(
-        f"{'contender':10} {'wall s':>7} {'cpu s':>7} {'peak RSS MB':>12} {'load':>11}  agreement with lamtrace"
+        f"{'contender':10} {'wall s':>7} {'cpu s':>7} {'peak RSS MB':>12} {'load':>11}  agreement with {against}"
     )
     for r in results:
         if "error" in r:
             print(f"{r['name']:10} {r['error']}")
             continue
-        agree = agreement(reference, r["result"]) if reference and r["name"] != "lamtrace" else ""
+        r["agreement"] = (
+            agreement(reference, r["result"]) if reference and r["result"] is not reference else ""
+        )
         print(
             f"{r['name']:10} {r['wall_s']:7.2f} {r['cpu_s']:7.2f} {r['peak_rss_mb']:12} "
-            f"{r['load_before']:5.2f}/{r['load_after']:<5.2f}  {agree}"
+            f"{r['load_before']:5.2f}/{r['load_after']:<5.2f}  {r['agreement']}"
         )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=float))

@@ -162,7 +162,9 @@ def classify_sql(
     )
     kinds = " ".join(f"WHEN {i} THEN {_lit(p.kind)}" for i, p in enumerate(TEXT_PATTERNS))
     second = " ".join(
-        f"WHEN {_lit(kind)} THEN json_extract_string(m, {_list(paths)})" for kind, paths in _SECOND.items() if paths
+        f"WHEN {_lit(kind)} THEN json_extract_string(m, {_list(paths)})"
+        for kind, paths in _SECOND.items()
+        if paths
     )
     fields = ", ".join(f"{_field(name)} AS {name}" for name in _NAMES)
     return f"""
