@@ -8,7 +8,7 @@ Steps (each small; none copies the event table):
 2. Events without a request id (Python ``[ERROR]`` tracebacks, ``Runtime.Unknown``, timeout lines copied
    without an id) get the request id and attempt of the attempt running in the same stream at their time.
 3. ``att``: one row per attempt, joined from per-kind pieces (REPORT fields, START, rare failure records, app
-   line counts) — cheaper than one aggregate with a FILTER per field.
+   line counts) — cheaper than one aggregate with a FILTER per field. A view: only ``FINAL`` reads it whole.
 4. ``init_win``: each INIT_*/RESTORE_* record belongs to the first attempt of its stream that ends at or after
    it (an ASOF join): cold start, start kind, init errors.
 5. ``numbered``: attempt numbers across streams, for the request ids with more than one attempt.
@@ -145,8 +145,10 @@ SELECT {AKEY}, arg_min(trace_id, timestamp) AS app_trace
 FROM evk WHERE trace_id IS NOT NULL AND kind NOT IN ('report', 'start', 'runtime_done')
 GROUP BY ALL
 """,
+    # a view: the final query joins the pieces once, straight into its result (a table of all their columns cost
+    # more to write than the joins)
     f"""
-CREATE OR REPLACE TEMP TABLE att AS
+CREATE OR REPLACE TEMP VIEW att AS
 SELECT b.*, r.* EXCLUDE ({AKEY}, has_report), s.* EXCLUDE ({AKEY}),
   x.* EXCLUDE ({AKEY}, timed_out, runtime_failed, exited, unknown_error, unhandled, env_init), t.app_trace,
   coalesce(r.has_report, false) AS has_report,
@@ -166,8 +168,8 @@ WITH inits AS (
   SELECT sid, timestamp AS ts, kind, status, error_type, init_type, version, init_ms, restore_ms
   FROM ev WHERE kind IN {INIT_KINDS}
 ), anchors AS (
-  SELECT sid, coalesce(report_ts, last_ts) AS ts, rid, attempt
-  FROM att SEMI JOIN (SELECT DISTINCT sid FROM inits) USING (sid)
+  SELECT sid, coalesce(r.report_ts, b.last_ts) AS ts, rid, attempt
+  FROM att_base b LEFT JOIN att_report r USING ({AKEY}) SEMI JOIN (SELECT DISTINCT sid FROM inits) USING (sid)
 ), matched AS (
   SELECT i.*, a.rid, a.attempt FROM inits i ASOF JOIN anchors a ON i.sid = a.sid AND i.ts <= a.ts
 )
@@ -191,8 +193,8 @@ STEPS.append(
     """
 CREATE OR REPLACE TEMP TABLE numbered AS
 WITH keyed AS (
-  SELECT a.sid, a.rid, a.attempt, n.function, n.log_stream, coalesce(a.start_ts, a.first_ts) AS ts
-  FROM att a JOIN streams n USING (sid)
+  SELECT b.sid, b.rid, b.attempt, n.function, n.log_stream, coalesce(s.start_ts, b.first_ts) AS ts
+  FROM att_base b LEFT JOIN att_start s USING (sid, rid, attempt) JOIN streams n USING (sid)
 )
 SELECT sid, rid, attempt,
   row_number() OVER (PARTITION BY function, rid ORDER BY ts, log_stream, attempt) AS attempt_no
