@@ -24,6 +24,11 @@ REPORT = re.compile(r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms")
 STATUS = re.compile(r"Status: (\w+)")
 
 
+def new_row() -> dict[str, Any]:
+    """What ``summarise`` needs of one function, filled attempt by attempt."""
+    return {"durations": [], "ids": set(), "errors": 0, "timeouts": 0, "cold": 0}
+
+
 def summarise(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
     import numpy as np
 
@@ -207,9 +212,7 @@ def run_pandas(path: str) -> dict[str, Any]:
 def run_orjson(path: str) -> dict[str, Any]:
     import orjson
 
-    rows: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"durations": [], "ids": set(), "errors": 0, "timeouts": 0, "cold": 0}
-    )
+    rows: dict[str, dict[str, Any]] = defaultdict(new_row)
     with open(path, "rb") as handle:
         for line in handle:
             event = orjson.loads(line)

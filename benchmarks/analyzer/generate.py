@@ -8,7 +8,7 @@ a few hundred invocations (cold starts ~1 %), ~2 % unhandled errors (Python trac
 the request id, and 2–4 application lines per invocation (runtime prefix, Powertools, lamtrace records).
 About 6 events and 3 kB of JSON lines per invocation. Deterministic for a given seed.
 
-``--messy`` adds what real pulls contain (docs/benchmarks-analyzer.md, "Messy data"): ~2 % of events delivered twice
+``--messy`` adds what real pulls contain (docs/benchmarks-analyzer.md, "Messy workload"): ~2 % of events delivered twice
 (overlapping pulls: the same event id), older Text-format REPORTs without ``Status:`` (failures visible only in the
 traceback or the trailing ``Task timed out`` line), and provisioned-concurrency environments (INIT_START long before
 the first invocation, no Init Duration in its REPORT). Either way the true per-function numbers are written beside
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import sys
 import uuid
 from datetime import datetime, timezone
+
+from contenders import new_row, summarise  # beside this file: on the path when run as a script
 
 FUNCTIONS = [f"bench-fn-{i}" for i in range(10)]
 START_MS = 1_795_000_000_000  # 2026-11-18
@@ -75,10 +75,7 @@ class Generator:
             self.lines.append(self.lines[-1])
 
     def record_truth(self, env: Environment, rid: str, duration: float, outcome: str, cold: bool) -> None:
-        row = self.truth.setdefault(
-            f"/aws/lambda/{env.function}",
-            {"durations": [], "ids": set(), "errors": 0, "timeouts": 0, "cold": 0},
-        )
+        row = self.truth.setdefault(f"/aws/lambda/{env.function}", new_row())
         row["durations"].append(duration)
         row["ids"].add(rid)
         row["errors"] += outcome == "error"
@@ -248,9 +245,6 @@ def generate(invocations: int, out: str, seed: int = 7, messy: bool = False) -> 
                 g.lines = []
         counts["events"] += len(g.lines)
         handle.write("\n".join(g.lines) + "\n")
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from contenders import summarise
-
     with open(out + ".truth.json", "w", encoding="utf-8") as handle:
         json.dump(summarise(g.truth), handle, indent=1)
     return counts

@@ -1,7 +1,7 @@
 """Run the analyzer benchmark: every contender in its own process, wall time and peak RSS side by side.
 
     python benchmarks/analyzer/generate.py --invocations 100000 --out /tmp/bench.jsonl
-    python benchmarks/analyzer/run.py /tmp/bench.jsonl [--contenders lamtrace,duckdb,pandas,orjson] [--repeat 1]
+    python benchmarks/analyzer/run.py /tmp/bench.jsonl [--contenders lamtrace,duckdb,duckdb_careful,pandas,orjson]
 
 Peak RSS is the child's own ``ru_maxrss`` (``os.wait4``). The load average is printed beside the figures: the
 machine is shared, and the numbers mean little when it is high. Each contender's per-function numbers are compared
@@ -70,7 +70,7 @@ def agreement(reference: dict, other: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("input")
-    parser.add_argument("--contenders", default="lamtrace,duckdb,pandas,orjson")
+    parser.add_argument("--contenders", default="lamtrace,duckdb,duckdb_careful,pandas,orjson")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     size = os.path.getsize(args.input)
